@@ -1,0 +1,348 @@
+"""The batched simulation core: B conversations as numpy arrays, no text.
+
+Every env is a thin view on :class:`DialogueCore`: the Gymnasium env is a core with B = 1 plus
+text parsing and rendering, the PettingZoo envs add the user agent's side, and a vector env is the
+same core with a larger batch. The core's step takes the assistant's action *already parsed into
+arrays* (the guessed items and the reply's features), scores it, and draws the rule-based user's
+next message as structured evidence (cue ids, a reaction, an answer, a request) plus the uniform
+draws that pick each phrasing, so text is built only by a view that asks for it
+(:mod:`persona_env.user_text`), and a trajectory is the same whether or not text is built.
+
+Turn ``k`` (1-based): the user's k-th message is drawn from the truth at turn ``k``; the
+assistant's k-th reply is scored against the truth at turn ``k``.
+
+User model (the rule-based simulator, all draws from the ``rng`` passed in):
+
+* **Disclosure.** Each message reveals ``floor(rate * n_items * fit + u)`` items, at most
+  ``ceil(0.15 * n_items)`` (RLPA: at most ~15% of the profile per reply). ``rate`` is the persona's
+  disclosure rate, ``fit`` is 1.5 after a well-fitting reply (judge score >= 0.7), 0.5 after a poor
+  one (< 0.4), else 1. The opening message reveals at most one item (users start cold). Items not
+  yet revealed are preferred (weight ``1 / (1 + times revealed)^2``).
+* **Cues.** An item is spoken as an ambiguous cue with probability ``ambiguity`` (if one exists),
+  else as its specific cue (:mod:`persona_env.cues` has the exact likelihoods). In a ``conflict``
+  scenario each cue points at a wrong value of its slot with probability ``conflict_prob``.
+* **Direct questions.** If the reply asks about a slot, the user answers the first slot asked
+  (explicitly), deflects it if the slot is private (with the persona's ``privacy`` probability),
+  or says it already answered if nothing changed since.
+* **Reactions.** The worst judged criterion below 0.5 (or flattery) gets one complaint ("shorter
+  please", "no emojis", "I can't stand crowds", "you already said that", ...); otherwise the user
+  is satisfied (score >= 0.7) or neutral.
+* **Patience.** A poor reply (score < 0.4), a repeated reply and flattery each cost 1; a good
+  reply (>= 0.7) restores 0.5 up to the start value. At 0 the user quits (the episode terminates).
+* **Requests.** After an on-topic reply the user moves to a new request with probability 0.35,
+  else asks a follow-up; after an off-topic reply it restates the request.
+* **Timeline.** Truth changes (swap, drift) take effect at their turn; an announced drift is said
+  explicitly in that turn's message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from persona_env.cues import CueBank
+from persona_env.judges import CRITERIA, ReplyFeatureBatch, RuleJudge
+from persona_env.pool import PersonaPool
+from persona_env.requests import REQUESTS
+from persona_env.rewards import profile_f1_batch
+from persona_env.schema import PersonaSchema
+from persona_env.timeline import PersonaTimeline, Scenario, build_timeline
+
+#: Reaction codes the user can open a message with (index = code).
+REACTIONS: tuple[str, ...] = (
+    "too_long", "too_short", "too_formal", "too_casual", "unwanted_emoji", "wants_emoji",
+    "too_jokey", "too_serious", "too_blunt", "too_vague", "disliked_topic", "diet_violation",
+    "over_budget", "off_topic", "repetition", "flattery", "already_answered", "satisfied",
+    "neutral", "quit",
+)
+R = {name: i for i, name in enumerate(REACTIONS)}
+
+#: How the message ends: nothing (quit), a follow-up, a new request, or restating the request.
+REQUEST_NONE, REQUEST_FOLLOW_UP, REQUEST_NEW, REQUEST_RESTATE = 0, 1, 2, 3
+
+#: Every reward term a step reports (``info["reward_terms"]``).
+TERM_NAMES: tuple[str, ...] = (
+    "profile_f1", "profile_precision", "profile_recall", "profile_f1_delta", "response_score",
+    "response_gated", "format_valid", "format_penalty", "turn_cost",
+) + tuple(f"response_{c}" for c in CRITERIA)
+
+MAX_DISCLOSURE = 0.15
+GOOD_REPLY, POOR_REPLY = 0.7, 0.4
+NEW_REQUEST_PROB = 0.35
+
+
+@dataclass(frozen=True)
+class UserTurnBatch:
+    """The user's messages for a batch, as structured evidence (``[B]`` or ``[B, K]`` arrays).
+
+    ``cue_ids`` are padded with -1; ``*_u`` are the uniform draws that pick phrasings.
+    """
+
+    turn: np.ndarray
+    cue_ids: np.ndarray
+    cue_u: np.ndarray
+    misleading: np.ndarray
+    reaction: np.ndarray
+    reaction_arg: np.ndarray
+    reaction_u: np.ndarray
+    answer_cue: np.ndarray
+    deflected: np.ndarray
+    answer_u: np.ndarray
+    announce_cue: np.ndarray
+    announce_u: np.ndarray
+    request_idx: np.ndarray
+    request_mode: np.ndarray
+    request_u: np.ndarray
+    quit: np.ndarray
+
+
+@dataclass(frozen=True)
+class StepOutput:
+    """What one core step returns: reward terms, the user's next message, episode ends."""
+
+    terms: dict[str, np.ndarray]
+    user: UserTurnBatch
+    terminated: np.ndarray
+    truncated: np.ndarray
+    explanations: dict[str, np.ndarray]
+
+
+class DialogueCore:
+    """B conversations between the rule-based user and an assistant, stepped with array ops."""
+
+    def __init__(self, *, schema: PersonaSchema, cue_bank: CueBank, judge: RuleJudge,
+                 scenario: Scenario, pool: PersonaPool, batch_size: int = 1,
+                 format_penalty: float = 0.2, quit_ends_episode: bool = True) -> None:
+        self.schema, self.cue_bank, self.judge = schema, cue_bank, judge
+        self.scenario, self.pool, self.B = scenario, pool, int(batch_size)
+        self.format_penalty = float(format_penalty)
+        # False (multi-agent): the simulator *suggests* leaving; the user agent decides
+        self.quit_ends_episode = quit_ends_episode
+        n, s, T = schema.n_items, len(schema.slots), scenario.max_turns
+        self.item_slot = schema.item_slot
+        self.slot_start, self.slot_stop = schema.slot_start, schema.slot_stop
+        self.slot_size = self.slot_stop - self.slot_start
+        self.item_slot_onehot = np.zeros((n, s), dtype=bool)
+        self.item_slot_onehot[np.arange(n), self.item_slot] = True
+        self.private_slot = np.array([sl.private for sl in schema.slots])
+        likes, dislikes = schema.slot_items("likes"), schema.slot_items("dislikes")
+        self._likes = slice(likes.start, likes.stop)
+        self._dislikes = slice(dislikes.start, dislikes.stop)
+        self._diet = slice(*(lambda r: (r.start, r.stop))(schema.slot_items("diet")))
+        self._budget_tight = schema.item_index("budget", "tight")
+        self.n_requests = len(REQUESTS)
+
+        B = self.B
+        self.truth_by_turn = np.zeros((B, T + 1, n), dtype=bool)
+        self.announce_by_turn = np.full((B, T + 1), -1, dtype=np.int64)
+        self.turn = np.zeros(B, dtype=np.int64)
+        self.done = np.ones(B, dtype=bool)
+        self.patience = np.zeros(B)
+        self.patience0 = np.zeros(B)
+        self.disclosure = np.zeros(B)
+        self.privacy = np.zeros(B)
+        self.conflict = np.zeros(B)
+        self.revealed = np.zeros((B, n), dtype=np.int64)
+        self.answered = np.zeros((B, s), dtype=bool)
+        self.request_idx = np.zeros(B, dtype=np.int64)
+        self.last_score = np.full(B, 0.5)
+        self.prev_f1 = np.zeros(B)
+        self.timelines: list[PersonaTimeline | None] = [None] * B
+
+    # ------------------------------------------------------------------ state views
+    def truth(self, turn: np.ndarray | None = None) -> np.ndarray:
+        """``bool [B, n_items]``, the truth at ``turn`` (default: the current turn)."""
+        t = self.turn if turn is None else turn
+        t = np.clip(t, 0, self.scenario.max_turns)
+        return self.truth_by_turn[np.arange(self.B), t]
+
+    # ------------------------------------------------------------------ reset
+    def reset(self, rng: np.random.Generator, mask: np.ndarray | None = None,
+              timelines: Sequence[PersonaTimeline] | None = None) -> UserTurnBatch:
+        """Start new conversations where ``mask`` is True (all by default); returns openings."""
+        idx = np.arange(self.B) if mask is None else np.flatnonzero(mask)
+        for j, b in enumerate(idx.tolist()):
+            tl = timelines[j] if timelines is not None else build_timeline(self.scenario, self.pool, rng)
+            self.timelines[b] = tl
+            self.truth_by_turn[b] = tl.truth_vectors()[: self.scenario.max_turns + 1]
+            self.announce_by_turn[b] = -1
+            for ev in tl.events:
+                if ev.kind == "drift" and ev.announced and ev.turn <= self.scenario.max_turns:
+                    added = [v for v in ev.new if v not in ev.old] or list(ev.new)
+                    item = self.schema.item_index(ev.slot, added[0])
+                    self.announce_by_turn[b, ev.turn] = self.cue_bank.announce_cue[item]
+            first = tl.truth_at(1)
+            self.patience0[b] = self.patience[b] = first.patience
+            self.disclosure[b] = first.disclosure_rate
+            self.privacy[b] = first.privacy
+            self.conflict[b] = tl.conflict_prob
+        self.turn[idx] = 1
+        self.done[idx] = False
+        self.revealed[idx] = 0
+        self.answered[idx] = False
+        self.last_score[idx] = 0.5
+        self.prev_f1[idx] = 0.0
+        self.request_idx[idx] = rng.integers(self.n_requests, size=len(idx))
+        sel = np.zeros(self.B, dtype=bool)
+        sel[idx] = True
+        return self._user_turn(rng, sel, opening=True, reaction=np.full(self.B, -1),
+                               reaction_arg=np.full(self.B, -1), answer_slot=np.full(self.B, -1),
+                               request_mode=np.full(self.B, REQUEST_NEW), quit=np.zeros(self.B, bool))
+
+    # ------------------------------------------------------------------ step
+    def step(self, rng: np.random.Generator, guess: np.ndarray, n_unresolved: np.ndarray,
+             format_ok: np.ndarray, features: ReplyFeatureBatch) -> StepOutput:
+        """Score the assistant's replies for turn ``self.turn`` and draw the user's next message."""
+        if self.done.any():
+            raise RuntimeError("step() called on a finished conversation; reset it first "
+                               "(core.reset(rng, mask=core.done))")
+        B = self.B
+        truth = self.truth()
+        precision, recall, f1 = profile_f1_batch(guess, n_unresolved, truth)
+        judged = self.judge.score(features, truth, self.request_idx)
+        crit = judged.criteria
+        terms: dict[str, np.ndarray] = {
+            "profile_f1": f1, "profile_precision": precision, "profile_recall": recall,
+            "profile_f1_delta": f1 - self.prev_f1,
+            "response_score": judged.score, "response_gated": judged.gated,
+            "format_valid": format_ok.astype(np.float64),
+            "format_penalty": np.where(format_ok, 0.0, -self.format_penalty),
+            "turn_cost": np.full(B, -1.0),
+        }
+        for name, values in crit.items():
+            terms[f"response_{name}"] = values
+        self.prev_f1 = f1
+
+        # --- the user's reaction to this reply
+        reaction, reaction_arg = self._reactions(features, crit, judged.score, truth)
+        cost = (judged.score < POOR_REPLY).astype(float) + (crit["repetition"] < 0.5) + features.flattery
+        self.patience = np.where(judged.score >= GOOD_REPLY,
+                                 np.minimum(self.patience + 0.5, self.patience0), self.patience - cost)
+        quit = self.patience <= 0
+        if not self.quit_ends_episode:
+            self.patience = np.maximum(self.patience, 0.0)
+        self.last_score = judged.score
+
+        # --- a direct question: answer, deflect, or "already answered"
+        asked = features.asked_slots
+        any_asked = asked.any(axis=1)
+        answer_slot = np.where(any_asked, asked.argmax(axis=1), -1)
+        already = any_asked & self.answered[np.arange(B), np.maximum(answer_slot, 0)]
+        reaction = np.where(already & (reaction >= R["satisfied"]), R["already_answered"], reaction)
+        answer_slot = np.where(already, -1, answer_slot)
+
+        # --- requests: move on after an on-topic reply, restate after an off-topic one
+        on_topic = crit["relevance"] >= 0.5
+        move_on = on_topic & (rng.random(B) < NEW_REQUEST_PROB)
+        new_req = (self.request_idx + 1 + rng.integers(self.n_requests - 1, size=B)) % self.n_requests
+        self.request_idx = np.where(move_on, new_req, self.request_idx)
+        request_mode = np.where(~on_topic, REQUEST_RESTATE, np.where(move_on, REQUEST_NEW, REQUEST_FOLLOW_UP))
+
+        # --- advance the clock; the last turn's reply gets no user message
+        truncated = (self.turn >= self.scenario.max_turns) & ~(quit & self.quit_ends_episode)
+        terminated = quit & self.quit_ends_episode
+        self.turn = self.turn + 1
+        self.done = terminated | truncated
+        reaction = np.where(quit, R["quit"], reaction)
+        request_mode = np.where(quit, REQUEST_NONE, request_mode)
+        # a truth change resets what the user considers already answered
+        live = ~self.done
+        quit = quit & ~truncated
+        prev, now = self.truth(self.turn - 1), self.truth()
+        changed_slots = ((prev != now).astype(np.int64) @ self.item_slot_onehot) > 0
+        self.answered &= ~changed_slots
+        user = self._user_turn(rng, live | quit, opening=False, reaction=reaction,
+                               reaction_arg=reaction_arg, answer_slot=answer_slot,
+                               request_mode=request_mode, quit=quit)
+        explanations = {"reaction": reaction}
+        return StepOutput(terms, user, terminated, truncated, explanations)
+
+    # ------------------------------------------------------------------ internals
+    def _reactions(self, f: ReplyFeatureBatch, crit: dict[str, np.ndarray], score: np.ndarray,
+                   truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One complaint for the worst criterion below 0.5 (or flattery), else satisfied/neutral."""
+        B = self.B
+        names = list(crit)
+        table = np.stack([crit[k] for k in names] + [np.where(f.flattery, 0.0, 1.0)], axis=1)
+        worst = table.argmin(axis=1)
+        bad = table[np.arange(B), worst] < 0.5
+        verbosity = truth[:, self.schema.slot_items("verbosity").start:self.schema.slot_items("verbosity").stop]
+        brief_or_moderate_long = (verbosity[:, 0] | (verbosity[:, 1] & (f.n_words > 120)))
+        diet_truth = truth[:, self._diet]
+        diet_violated = (f.diet_violations & diet_truth).any(axis=1)
+        disliked = f.mentions[:, self._likes] & truth[:, self._dislikes]
+        by_criterion = {
+            "length": np.where(brief_or_moderate_long, R["too_long"], R["too_short"]),
+            "formality": np.where(f.n_formal > f.n_casual, R["too_formal"], R["too_casual"]),
+            "emoji": np.where(f.n_emoji > 0, R["unwanted_emoji"], R["wants_emoji"]),
+            "humour": np.where(f.n_playful > 0, R["too_jokey"], R["too_serious"]),
+            "directness": np.where(f.n_hedges > 1, R["too_vague"], R["too_blunt"]),
+            "content": np.where(diet_violated, R["diet_violation"],
+                                np.where(disliked.any(axis=1), R["disliked_topic"], R["over_budget"])),
+            "relevance": np.full(B, R["off_topic"]),
+            "repetition": np.full(B, R["repetition"]),
+        }
+        codes = np.stack([by_criterion[k] for k in names] + [np.full(B, R["flattery"])], axis=1)
+        complaint = codes[np.arange(B), worst]
+        arg = np.where(complaint == R["diet_violation"], diet_truth.argmax(axis=1),
+                       np.where(complaint == R["disliked_topic"], disliked.argmax(axis=1), -1))
+        calm = np.where(score >= GOOD_REPLY, R["satisfied"], R["neutral"])
+        return np.where(bad, complaint, calm), np.where(bad, arg, -1)
+
+    def _user_turn(self, rng: np.random.Generator, active: np.ndarray, *, opening: bool,
+                   reaction: np.ndarray, reaction_arg: np.ndarray, answer_slot: np.ndarray,
+                   request_mode: np.ndarray, quit: np.ndarray) -> UserTurnBatch:
+        B, bank = self.B, self.cue_bank
+        rows = np.arange(B)
+        truth = self.truth()
+        n_true = truth.sum(axis=1)
+        cap = np.ceil(MAX_DISCLOSURE * n_true).astype(np.int64)
+        fit = np.where(self.last_score >= GOOD_REPLY, 1.5, np.where(self.last_score < POOR_REPLY, 0.5, 1.0))
+        expected = self.disclosure * n_true * (0.5 if opening else fit)
+        n_cues = np.floor(expected + rng.random(B)).astype(np.int64)
+        n_cues = np.minimum(n_cues, 1 if opening else cap)
+
+        # --- the answer to a direct question (counts towards the disclosure cap)
+        deflect = (answer_slot >= 0) & self.private_slot[np.maximum(answer_slot, 0)] & (rng.random(B) < self.privacy)
+        answering = (answer_slot >= 0) & ~deflect & active & ~quit
+        slot_mask = truth & (self.item_slot[None, :] == answer_slot[:, None])
+        answer_item = np.where(slot_mask, self.revealed, np.iinfo(np.int64).max).argmin(axis=1)
+        answer_cue = np.where(answering, bank.answer_cue[answer_item], -1)
+        self.revealed[rows[answering], answer_item[answering]] += 1
+        self.answered[rows[answering], answer_slot[answering]] = True
+        n_cues = np.maximum(n_cues - answering, 0)
+
+        # --- implicit cues: Gumbel top-k over the true items, favouring unrevealed ones
+        k_max = int(cap.max()) if B else 0
+        weight = 1.0 / (1.0 + self.revealed) ** 2
+        keys = np.where(truth, np.log(weight) + rng.gumbel(size=truth.shape), -np.inf)
+        order = np.argsort(-keys, axis=1, kind="stable")[:, :k_max]
+        use = (np.arange(k_max)[None, :] < n_cues[:, None]) & active[:, None] & ~quit[:, None]
+        items = order
+        # conflicting cues point at another value of the same slot
+        misleading = use & (rng.random(items.shape) < self.conflict[:, None])
+        slot = self.item_slot[items]
+        size = self.slot_size[slot]
+        local = items - self.slot_start[slot]
+        shift = 1 + np.floor(rng.random(items.shape) * np.maximum(size - 1, 1)).astype(np.int64)
+        wrong = self.slot_start[slot] + (local + shift) % size
+        spoken = np.where(misleading & (size > 1), wrong, items)
+        amb_pick = rng.random(items.shape)
+        n_amb = bank.n_ambiguous[spoken]
+        use_amb = (rng.random(items.shape) < bank.ambiguity) & (n_amb > 0)
+        amb_cue = bank.ambiguous_cues[spoken, np.minimum((amb_pick * n_amb).astype(np.int64), np.maximum(n_amb - 1, 0))]
+        cue_ids = np.where(use, np.where(use_amb, amb_cue, bank.specific_cue[spoken]), -1)
+        honest = use & ~misleading
+        np.add.at(self.revealed, (np.repeat(rows, k_max)[honest.ravel()], items.ravel()[honest.ravel()]), 1)
+
+        announce = np.where(active & ~quit, self.announce_by_turn[rows, np.minimum(self.turn, self.scenario.max_turns)], -1)
+        return UserTurnBatch(
+            turn=self.turn.copy(), cue_ids=cue_ids, cue_u=rng.random(cue_ids.shape), misleading=misleading & use,
+            reaction=np.where(active, reaction, -1), reaction_arg=reaction_arg, reaction_u=rng.random(B),
+            answer_cue=answer_cue, deflected=deflect & active & ~quit, answer_u=rng.random(B),
+            announce_cue=announce, announce_u=rng.random(B),
+            request_idx=self.request_idx.copy(), request_mode=np.where(active, request_mode, REQUEST_NONE),
+            request_u=rng.random(B), quit=quit & active,
+        )

@@ -1,0 +1,1 @@
+"""Environment views on the batched core."""

@@ -1,0 +1,89 @@
+"""Builds an env's collaborators from its constructor options, and rejects unknown options.
+
+All env views (Gymnasium, PettingZoo, vector) take the same options and call :func:`build_parts`,
+so an option means the same thing everywhere and a typo fails the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from persona_env.core import DialogueCore
+from persona_env.cues import CueBank, build_cue_bank, default_cue_bank
+from persona_env.generator import default_pool
+from persona_env.judges import RuleJudge
+from persona_env.pool import PersonaPool, load_jsonl
+from persona_env.rewards import ItemMatcher, make_matcher
+from persona_env.schema import DEFAULT_SCHEMA, PersonaSchema
+from persona_env.timeline import SCENARIO_FIELDS, Scenario, get_scenario
+
+#: The default reward: RLPA's sum of the profile and response rewards, plus the format penalty.
+DEFAULT_REWARD_WEIGHTS: dict[str, float] = {"profile_f1": 1.0, "response_score": 1.0, "format_penalty": 1.0}
+
+_SCENARIO_OVERRIDES = tuple(f for f in SCENARIO_FIELDS if f != "name")
+CONSTRUCTOR_OPTIONS: tuple[str, ...] = (
+    "scenario", "pool", "persona_split", "matcher", "ambiguity", "format_penalty", "max_obs_chars",
+    "reward_weights", "judge",
+) + _SCENARIO_OVERRIDES
+
+
+@dataclass(frozen=True)
+class EnvParts:
+    schema: PersonaSchema
+    scenario: Scenario
+    pool: PersonaPool
+    cue_bank: CueBank
+    judge: RuleJudge
+    matcher: ItemMatcher
+    core: DialogueCore
+    reward_weights: dict[str, float]
+    max_obs_chars: int
+
+
+def check_options(options: Mapping[str, Any], allowed: tuple[str, ...] = CONSTRUCTOR_OPTIONS) -> None:
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise TypeError(f"unknown option(s) {unknown} for a PersonaDialog env; valid options are: "
+                        f"{', '.join(allowed)}")
+
+
+def resolve_pool(pool: PersonaPool | str | Path | None, split: str) -> PersonaPool:
+    if pool is None:
+        return default_pool(split)
+    if isinstance(pool, PersonaPool):
+        return pool
+    if isinstance(pool, (str, Path)):
+        return load_jsonl(pool)
+    raise TypeError("pool must be a PersonaPool, a path to a JSONL persona file, or None (built-in pool)")
+
+
+def build_parts(batch_size: int = 1, **options: Any) -> EnvParts:
+    """Validate ``options`` and build the core and its collaborators."""
+    check_options(options)
+    scenario = options.get("scenario", "static")
+    if isinstance(scenario, str):
+        scenario = get_scenario(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise TypeError("scenario must be a name (static, swap, drift, conflict, long) or a Scenario")
+    overrides = {k: options[k] for k in _SCENARIO_OVERRIDES if options.get(k) is not None}
+    if overrides:
+        scenario = scenario.with_options(**overrides)
+    pool = resolve_pool(options.get("pool"), options.get("persona_split", "train"))
+    schema = pool.personas[0].schema if len(pool) else DEFAULT_SCHEMA
+    ambiguity = float(options.get("ambiguity", 0.35))
+    cue_bank = default_cue_bank(ambiguity) if schema is DEFAULT_SCHEMA else build_cue_bank(schema, ambiguity)
+    judge = options.get("judge") or RuleJudge(schema)
+    matcher = options.get("matcher", "normalised")
+    if isinstance(matcher, str):
+        matcher = make_matcher(matcher)
+    weights = dict(DEFAULT_REWARD_WEIGHTS if options.get("reward_weights") is None else options["reward_weights"])
+    max_obs_chars = int(options.get("max_obs_chars", 16384))
+    if max_obs_chars < 256:
+        raise ValueError("max_obs_chars must be at least 256")
+    core = DialogueCore(schema=schema, cue_bank=cue_bank, judge=judge, scenario=scenario, pool=pool,
+                        batch_size=batch_size, format_penalty=float(options.get("format_penalty", 0.2)))
+    from persona_env.wrappers import check_weights  # local: wrappers import envs
+    check_weights(weights)
+    return EnvParts(schema, scenario, pool, cue_bank, judge, matcher, core, weights, max_obs_chars)

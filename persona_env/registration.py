@@ -1,0 +1,21 @@
+"""Registers the env ids (see the README's env-id table)."""
+
+from __future__ import annotations
+
+from gymnasium.envs.registration import register, registry
+
+#: env id -> (scenario, one-line description)
+ENV_IDS: dict[str, tuple[str, str]] = {
+    "PersonaDialog-v0": ("static", "10 turns, one fixed persona"),
+    "PersonaDialog-Swap-v0": ("swap", "10 turns, a different persona takes over at turn 6 (RLPA)"),
+    "PersonaDialog-Drift-v0": ("drift", "10 turns, two single-slot changes at turns 4-8, each announced with p=0.5"),
+    "PersonaDialog-Conflict-v0": ("conflict", "10 turns, each implicit cue points at a wrong value with p=0.2"),
+    "PersonaDialog-Long-v0": ("long", "70 turns, one fixed persona (RLPA's long dialogue)"),
+}
+
+
+def register_envs() -> None:
+    for env_id, (scenario, _) in ENV_IDS.items():
+        if env_id not in registry:
+            register(id=env_id, entry_point="persona_env.envs.dialog_env:PersonaDialogEnv",
+                     kwargs={"scenario": scenario}, disable_env_checker=False)

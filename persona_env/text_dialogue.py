@@ -1,0 +1,130 @@
+"""Text mode over the batched core: parse untrusted assistant text into arrays, voice the user.
+
+:class:`TextDialogue` is what the Gymnasium env (B = 1), the PettingZoo envs and the text vector
+env share: it turns each ``{"profile", "reply"}`` action into the core's inputs (guessed items,
+reply features, format flag), steps the core, renders the user's next message, and keeps the
+transcript and per-turn records that rendering and evaluation read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from persona_env import lexicon
+from persona_env.actions import AssistantAction, parse_assistant_action
+from persona_env.core import REACTIONS, DialogueCore, StepOutput
+from persona_env.judges import ReplyFeatureBatch, extract_reply_features
+from persona_env.profile_parsing import parse_profile
+from persona_env.rewards import ItemMatcher, guess_vector
+from persona_env.timeline import PersonaTimeline
+from persona_env.user_text import user_message
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """One scored turn, for rendering and evaluation."""
+
+    turn: int
+    user_message: str
+    profile: str
+    reply: str
+    guessed_items: tuple[tuple[str, str], ...]
+    n_unresolved: int
+    terms: dict[str, float]
+    notes: tuple[str, ...]
+    reaction: str
+    truth_persona_id: str
+
+
+@dataclass
+class Transcript:
+    """The messages of one conversation so far, as chat messages."""
+
+    messages: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, role: str, content: str) -> None:
+        self.messages.append({"role": role, "content": content})
+
+    def as_text(self) -> str:
+        return "\n".join(f"{m['role'].capitalize()}: {m['content']}" for m in self.messages)
+
+
+class TextDialogue:
+    """A :class:`DialogueCore` with text in and text out."""
+
+    def __init__(self, core: DialogueCore, matcher: ItemMatcher, auto_user: bool = True) -> None:
+        """``auto_user``: the simulator's message is said for the user (single-agent views); else
+        it is only a suggestion and the user's words come from :meth:`commit_user`."""
+        self.core, self.matcher, self.auto_user = core, matcher, auto_user
+        self.transcripts = [Transcript() for _ in range(core.B)]
+        self.records: list[list[TurnRecord]] = [[] for _ in range(core.B)]
+        self.suggested_user: list[str] = [""] * core.B
+        self.current_user: list[str] = [""] * core.B
+
+    def commit_user(self, b: int, text: str) -> None:
+        """The user's message for conversation ``b``'s current turn."""
+        self.current_user[b] = text
+        self.transcripts[b].add("user", text)
+
+    # ------------------------------------------------------------------ reset / step
+    def reset(self, rng: np.random.Generator, mask: np.ndarray | None = None,
+              timelines: Sequence[PersonaTimeline] | None = None) -> list[str]:
+        """Start conversations (all, or where ``mask``); returns every conversation's opening."""
+        user = self.core.reset(rng, mask, timelines)
+        idx = range(self.core.B) if mask is None else np.flatnonzero(mask).tolist()
+        for b in idx:
+            self.transcripts[b] = Transcript()
+            self.records[b] = []
+            self.current_user[b] = ""
+            self.suggested_user[b] = user_message(user, b, self.core.cue_bank)
+            if self.auto_user:
+                self.commit_user(b, self.suggested_user[b])
+        return list(self.suggested_user)
+
+    def parse(self, action: Any, previous_replies: Sequence[str]) -> tuple[AssistantAction, Any, np.ndarray, int, Any]:
+        act = parse_assistant_action(action)
+        parsed = parse_profile(act.profile, self.core.schema)
+        vec, n_unresolved = guess_vector(parsed, self.core.schema, self.matcher)
+        feats = extract_reply_features(act.reply, previous_replies, self.core.schema,
+                                       question_keywords=lexicon.QUESTION_KEYWORDS)
+        return act, parsed, vec, n_unresolved, feats
+
+    def step(self, rng: np.random.Generator, actions: Sequence[Any]) -> tuple[StepOutput, list[TurnRecord]]:
+        """Score one action per conversation and voice each user's next message."""
+        core = self.core
+        if len(actions) != core.B:
+            raise ValueError(f"expected {core.B} actions (one per conversation), got {len(actions)}")
+        parsed_all = [self.parse(a, [m["content"] for m in t.messages if m["role"] == "assistant"])
+                      for a, t in zip(actions, self.transcripts)]
+        guess = np.stack([p[2] for p in parsed_all])
+        n_unresolved = np.array([p[3] for p in parsed_all], dtype=np.int64)
+        format_ok = np.array([p[0].format_ok for p in parsed_all])
+        features = ReplyFeatureBatch.stack([p[4] for p in parsed_all])
+        truth_ids = [self.truth_persona_id(b) for b in range(core.B)]
+        out = core.step(rng, guess, n_unresolved, format_ok, features)
+        records = []
+        for b, (act, parsed, vec, n_unres, _) in enumerate(parsed_all):
+            terms = {k: float(v[b]) for k, v in out.terms.items()}
+            notes = act.notes + parsed.notes
+            rec = TurnRecord(
+                turn=len(self.records[b]) + 1, user_message=self.current_user[b], profile=act.profile,
+                reply=act.reply, guessed_items=tuple(core.schema.items[i] for i in np.flatnonzero(vec)),
+                n_unresolved=n_unres, terms=terms, notes=notes,
+                reaction=REACTIONS[int(out.explanations["reaction"][b])], truth_persona_id=truth_ids[b],
+            )
+            self.records[b].append(rec)
+            records.append(rec)
+            self.transcripts[b].add("assistant", act.reply)
+            message = user_message(out.user, b, core.cue_bank)
+            self.suggested_user[b] = message
+            self.current_user[b] = ""
+            if self.auto_user and message:
+                self.commit_user(b, message)
+        return out, records
+
+    def truth_persona_id(self, b: int) -> str:
+        tl = self.core.timelines[b]
+        return "" if tl is None else tl.truth_at(int(self.core.turn[b])).persona_id
