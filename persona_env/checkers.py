@@ -141,6 +141,7 @@ def check_multi_agent(module: Any = None, **env_kwargs: Any) -> list[str]:
     :mod:`persona_env`, which must offer ``env(**kw)`` and ``parallel_env(**kw)``)."""
     from pettingzoo.test import (api_test, max_cycles_test, parallel_api_test, parallel_seed_test,
                                  render_test, seed_test)
+    from pettingzoo.utils.conversions import parallel_to_aec
 
     import persona_env
 
@@ -158,7 +159,7 @@ def check_multi_agent(module: Any = None, **env_kwargs: Any) -> list[str]:
     parallel_seed_test(par, num_cycles=10)
     max_cycles_test(mod)
     render_test(aec)
-    render_test(par)
+    render_test(lambda **kw: parallel_to_aec(par(**kw)))  # render_test drives AEC envs
     return [f"pettingzoo {t}: ok" for t in ("api_test", "parallel_api_test", "seed_test",
                                             "parallel_seed_test", "max_cycles_test", "render_test")]
 

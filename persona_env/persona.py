@@ -40,15 +40,19 @@ class Persona:
         if problems:
             raise PersonaValidationError(f"persona {self.persona_id!r}: {problems[0]}")
         # normalise to slot order with tuple values, so equal personas compare equal
-        object.__setattr__(
-            self, "values", {s.name: tuple(self.values[s.name]) for s in self.schema.slots}
-        )
+        object.__setattr__(self, "values", {
+            s.name: (v,) if isinstance(v := self.values[s.name], str) else tuple(v)
+            for s in self.schema.slots
+        })
         if not 0.0 < self.disclosure_rate <= 1.0:
             raise PersonaValidationError(f"persona {self.persona_id!r}: field 'disclosure_rate' must be in (0, 1]")
         if self.patience <= 0:
             raise PersonaValidationError(f"persona {self.persona_id!r}: field 'patience' must be > 0")
         if not 0.0 <= self.privacy <= 1.0:
             raise PersonaValidationError(f"persona {self.persona_id!r}: field 'privacy' must be in [0, 1]")
+
+    def __hash__(self) -> int:
+        return hash((self.persona_id, self.items(), self.disclosure_rate, self.patience, self.privacy))
 
     def items(self) -> tuple[tuple[str, str], ...]:
         """All (slot, value) information items, in schema order."""

@@ -45,7 +45,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -118,9 +119,12 @@ def normalise_token(token: str) -> str:
     return t
 
 
-def _tokens(text: str) -> list[tuple[str, int, int]]:
-    """``(normalised token, start, end)`` for every word of ``text`` (NFKC-folded first)."""
-    return [(normalise_token(m.group()), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Normalised tokens of ``text`` without stop tokens, with their start and end offsets."""
+    spans = [m.span() for m in _TOKEN_RE.finditer(text)]
+    norm = [normalise_token(text[a:b]) for a, b in spans]
+    keep = [i for i, t in enumerate(norm) if t not in STOP_TOKENS]
+    return [norm[i] for i in keep], [spans[i][0] for i in keep], [spans[i][1] for i in keep]
 
 
 def _fold(text: str) -> str:
@@ -134,7 +138,7 @@ def normalise_text(text: str) -> str:
     ``"gluten-free"`` -> ``"gluten free"``. Articles and possessives (a, an, the, her, his, ...) are
     dropped unless nothing else is left (so ``"her"`` stays ``"her"``).
     """
-    toks = [t for t, _, _ in _tokens(_fold(text))]
+    toks = [normalise_token(w) for w in _TOKEN_RE.findall(_fold(text))]
     kept = [t for t in toks if t not in STOP_TOKENS]
     return " ".join(kept or toks)
 
@@ -426,12 +430,18 @@ KEY_ALIASES: dict[str, str] = {
     **{k: "budget" for k in ("spending", "finances", "budgetlevel", "money")},
 }
 
-#: Values that mean "no guess" and are dropped (compared after :func:`normalise_text`).
-PLACEHOLDERS = frozenset(normalise_text(p) for p in (
+#: Values that mean "no guess" and are dropped (compared lowercased, without outer punctuation).
+PLACEHOLDERS = frozenset((
     "unknown", "n/a", "na", "not mentioned", "not specified", "not known", "unclear", "tbd",
     "not stated", "not provided", "not given", "unsure", "no information", "no info", "none known",
-    "not yet known", "not mentioned yet", "unknown yet", "to be determined", "not sure",
-)) | {""}
+    "not yet known", "not mentioned yet", "unknown yet", "to be determined", "not sure", "",
+    "-", "--", "?", "??", "???", "...", "none known yet", "undetermined", "unspecified", "no data",
+))
+
+
+def is_placeholder(text: str) -> bool:
+    """``"Unknown"``, ``"N/A"``, ``"(not mentioned)"``, ``"?"``: a slot left open, not a guess."""
+    return len(text) <= 30 and " ".join(text.casefold().strip(" ()[].!*_-").split()) in PLACEHOLDERS
 
 
 # ============================================================================ ages
@@ -439,12 +449,13 @@ _DECADE_WORDS = {"twen": 20, "thir": 30, "for": 40, "fif": 50, "six": 60, "seven
                  "nine": 90}
 _DECADE_NUM_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
                      "seventy": 70, "eighty": 80, "ninety": 90}
-_DECADE_RE = re.compile(
-    r"\b(?:(early|mid|late)[\s\-]*)?"
+_DECADE_PATTERN = (
+    r"(?=[emltfsn2-9])\b(?:(early|mid|late)[\s\-]*)?"
     r"(?:(twen|thir|for|fif|six|seven|eigh|nine)ties"
     r"|([2-9]0)\s*['\u2019]?s"
-    r"|(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|[2-9]0)[\s\-]*something)\b",
-    re.IGNORECASE)
+    r"|(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|[2-9]0)[\s\-]*something)\b")
+_DECADE_RE = re.compile(_DECADE_PATTERN, re.IGNORECASE)
+_DECADE_LOWER_RE = re.compile(_DECADE_PATTERN)  # for already-lowercased text: much faster
 _YEARS_OLD_RE = re.compile(
     r"\b(\d{1,3})\s*[\-\s]?\s*(?:(?:years?|yrs?)[\s\-]*old|y/o|yo|y\.o\.?)(?![\w])", re.IGNORECASE)
 _AGED_RE = re.compile(
@@ -458,7 +469,12 @@ _AGE_WORDS = {"middle aged": (40, 60), "elderly": (65, 121),
               "senior citizen": (65, 121), "young adult": (18, 25)}
 _AGE_WORD_RE = re.compile(r"\b(middle[\s\-]aged|elderly|senior citizen|young adult)\b", re.IGNORECASE)
 #: Every age phrase the prose scanner reports (all of them carry their own age cue).
-_PROSE_AGE_RES = (_DECADE_RE, _YEARS_OLD_RE, _AGED_RE, _AGE_WORD_RE)
+_PROSE_AGE_CHECKS = (
+    (_DECADE_RE, ("ties", "0s", "0's", "0\u2019s", "something")),
+    (_YEARS_OLD_RE, ("old", "yo", "y/o", "y.o")),
+    (_AGED_RE, ("age",)),
+    (_AGE_WORD_RE, ("aged", "elderly", "senior", "young adult")),
+)
 MIN_AGE, MAX_AGE = 18, 120
 
 
@@ -593,6 +609,9 @@ def age_bracket(text: str, values: tuple[str, ...], require_cue: bool = False,
 
 
 # ============================================================================ surface tables
+_BREAK_RE = re.compile(r"[.;!?\n]")
+
+
 class _Scanner:
     """Longest-match lookup of token n-grams against a table of normalised surface forms."""
 
@@ -605,29 +624,29 @@ class _Scanner:
             parts = key.split(" ")
             self.max_n[parts[0]] = max(self.max_n.get(parts[0], 0), len(parts))
 
-    def scan(self, toks: list[tuple[str, int, int]], text: str) -> list[tuple[int, int, Any]]:
-        """``(first token, last token + 1, payload)`` for each hit, left to right, not overlapping."""
+    def scan(self, toks: list[str], starts: list[int], ends: list[int],
+             text: str) -> list[tuple[int, int, Any]]:
+        """``(first token, last token + 1, payload)`` of each hit, left to right, not overlapping.
+
+        ``toks`` are normalised tokens (stop tokens already removed), ``starts``/``ends`` their
+        character offsets in ``text``; a hit never spans a sentence break.
+        """
         hits = []
-        i, n_tok = 0, len(toks)
         table, max_n = self.table, self.max_n
-        while i < n_tok:
-            n = max_n.get(toks[i][0], 0)
-            found = False
-            for k in range(min(n, n_tok - i), 0, -1):
-                key = " ".join(t for t, _, _ in toks[i:i + k])
+        n_tok = len(toks)
+        nxt = 0
+        for i in [i for i, t in enumerate(toks) if t in max_n]:
+            if i < nxt:
+                continue
+            for k in range(min(max_n[toks[i]], n_tok - i), 0, -1):
+                key = toks[i] if k == 1 else " ".join(toks[i:i + k])
                 if key in table:
-                    if k > 1 and _BREAK_RE.search(text, toks[i][2], toks[i + k - 1][1]):
-                        continue  # never match across a sentence break
+                    if k > 1 and _BREAK_RE.search(text, ends[i], starts[i + k - 1]):
+                        continue
                     hits.append((i, i + k, table[key]))
-                    i += k
-                    found = True
+                    nxt = i + k
                     break
-            if not found:
-                i += 1
         return hits
-
-
-_BREAK_RE = re.compile(r"[.;!?\n]")
 
 
 @dataclass(frozen=True)
@@ -638,23 +657,51 @@ class SurfaceTables:
         anywhere: key -> the ``(slot, value)`` pairs it names, in schema order (values and
             :data:`VALUE_ALIASES`); used for unslotted guesses and prose.
         by_slot: slot -> key -> value (values, :data:`VALUE_ALIASES` and
-            :data:`SLOT_ONLY_ALIASES`); a key naming two values of one slot is dropped.
-        ambiguous: ``(slot, key)`` pairs dropped from ``by_slot`` for naming two values.
+            :data:`SLOT_ONLY_ALIASES`).
+        ambiguous: ``(slot, key)`` pairs dropped from ``by_slot`` for naming two values of a slot.
+        keys: normalised slot key -> slot name (names, labels, :data:`KEY_ALIASES`).
+        cache: scratch memo for matchers and :func:`match_key` (bounded).
     """
 
     anywhere: dict[str, tuple[tuple[str, str], ...]]
     by_slot: dict[str, dict[str, str]]
     ambiguous: tuple[tuple[str, str], ...]
+    keys: dict[str, str]
     prose: _Scanner
     slot_scanners: dict[str, _Scanner]
+    cache: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Any, compute) -> Any:
+        """``compute()`` memoised under ``key`` (the memo is cleared when it grows large)."""
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        if len(self.cache) > 50_000:
+            self.cache.clear()
+        value = self.cache[key] = compute()
+        return value
 
 
-@lru_cache(maxsize=16)
+_TABLES: dict[int, tuple[PersonaSchema, SurfaceTables]] = {}
+
+
 def surface_tables(schema: PersonaSchema) -> SurfaceTables:
-    """Build (and cache) the surface-form tables for ``schema``.
+    """The surface-form tables of ``schema``, built on first use and cached per schema object.
 
     Aliases for slots or values the schema lacks are skipped, so custom schemas work.
     """
+    entry = _TABLES.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    tables = _build_tables(schema)
+    if len(_TABLES) > 32:
+        _TABLES.clear()
+    _TABLES[id(schema)] = (schema, tables)  # holding the schema keeps its id from being reused
+    return tables
+
+
+def _build_tables(schema: PersonaSchema) -> SurfaceTables:
     anywhere: dict[str, list[tuple[str, str]]] = {}
     by_slot: dict[str, dict[str, str]] = {}
     ambiguous: list[tuple[str, str]] = []
@@ -685,13 +732,20 @@ def surface_tables(schema: PersonaSchema) -> SurfaceTables:
             if value in slot.values:
                 for alias in aliases:
                     add(normalise_text(alias), value, False)
-        for key in bad:
+        for key in sorted(bad):
             ambiguous.append((slot.name, key))
             del table[key]
         by_slot[slot.name] = table
+    keys: dict[str, str] = {}
+    for alias, slot_name in KEY_ALIASES.items():
+        if schema.has_slot(slot_name):
+            keys[alias] = slot_name
+    for slot in schema.slots:  # the schema's own names and labels win over the aliases
+        keys[_KEY_NORM_RE.sub("", slot.name.lower())] = slot.name
+        keys[_KEY_NORM_RE.sub("", slot.label.lower())] = slot.name
     frozen_anywhere = {k: tuple(v) for k, v in anywhere.items()}
     return SurfaceTables(
-        anywhere=frozen_anywhere, by_slot=by_slot, ambiguous=tuple(ambiguous),
+        anywhere=frozen_anywhere, by_slot=by_slot, ambiguous=tuple(ambiguous), keys=keys,
         prose=_Scanner(frozen_anywhere),
         slot_scanners={name: _Scanner(t) for name, t in by_slot.items()},
     )
@@ -702,25 +756,19 @@ _KEY_JUNK_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _KEY_NORM_RE = re.compile(r"[^0-9a-z]+")
 
 
-@lru_cache(maxsize=16)
-def _key_table(schema: PersonaSchema) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for alias, slot in KEY_ALIASES.items():
-        if schema.has_slot(slot):
-            table[alias] = slot
-    for slot in schema.slots:  # the schema's own names and labels win over the aliases
-        table[_KEY_NORM_RE.sub("", slot.name.lower())] = slot.name
-        table[_KEY_NORM_RE.sub("", slot.label.lower())] = slot.name
-    return table
-
-
 def match_key(key: str, schema: PersonaSchema = DEFAULT_SCHEMA) -> str | None:
     """The slot a key names (``"Education Background"``, ``"education_background"``,
     ``"**Job**"``, ``"Age (est.)"``, ``"hobbies"``), or ``None``."""
-    k = _KEY_NORM_RE.sub("", _KEY_JUNK_RE.sub("", _fold(key).casefold()))
-    if not k:
-        k = _KEY_NORM_RE.sub("", _fold(key).casefold())
-    return _key_table(schema).get(k)
+    tables = surface_tables(schema)
+    return tables.memo(("key", key), lambda: _match_key(key, tables.keys))
+
+
+def _match_key(key: str, keys: dict[str, str]) -> str | None:
+    if len(key) > 80:
+        return None
+    folded = _fold(key).casefold()
+    k = _KEY_NORM_RE.sub("", _KEY_JUNK_RE.sub("", folded)) or _KEY_NORM_RE.sub("", folded)
+    return keys.get(k)
 
 
 # ============================================================================ prose scanning
@@ -729,6 +777,7 @@ _NEG_CUES = frozenset({"dislike", "hate", "hating", "avoid", "avoiding", "detest
 _POS_CUES = frozenset({"like", "love", "enjoy", "prefer", "adore", "fan", "into", "keen", "fond",
                        "enjoying", "loving", "liking"})
 _CLAUSE_WORDS = frozenset({"but", "while", "though", "although", "whereas", "however", "yet"})
+_CUE_TOKENS = _NEGATIONS | _NEG_CUES | _POS_CUES | _CLAUSE_WORDS | {"stand"}
 
 
 def scan_prose(text: str, schema: PersonaSchema = DEFAULT_SCHEMA) -> list[GuessItem]:
@@ -739,56 +788,70 @@ def scan_prose(text: str, schema: PersonaSchema = DEFAULT_SCHEMA) -> list[GuessI
     """
     text = _fold(text)
     tables = surface_tables(schema)
-    toks_all = _tokens(text)
-    toks = [t for t in toks_all if t[0] not in STOP_TOKENS]
-    hits = tables.prose.scan(toks, text)
+    toks, starts, ends = _tokens(text)
+    hits = tables.prose.scan(toks, starts, ends, text)
     items: list[tuple[int, GuessItem]] = []
-    has_dislikes = schema.has_slot("dislikes")
-    # walk tokens and hits together to track dislike cues and negations per clause
-    hit_at = {h[0]: h for h in hits}
-    neg_cue = False
-    last_neg = -10
-    i = 0
-    prev_end = 0
-    while i < len(toks):
-        tok, start, end = toks[i]
-        if _BREAK_RE.search(text, prev_end, start) or tok in _CLAUSE_WORDS:
-            neg_cue, last_neg = False, -10
-        h = hit_at.get(i)
-        if h is not None:
-            a, b, pairs = h
-            raw = text[toks[a][1]:toks[b - 1][2]]
-            negated = (i - last_neg) <= 2
+    if hits:
+        # one forward pass over cue words, clause breaks and hits, in token order
+        cue_idx = [k for k, t in enumerate(toks) if t in _CUE_TOKENS]
+        brk = sorted({bisect_left(starts, m.start()) for m in _BREAK_RE.finditer(text)})
+        has_dislikes = schema.has_slot("dislikes")
+        neg_cue, last_neg = False, -10
+        ci = bp = prev_b = 0
+        n_cue, n_brk = len(cue_idx), len(brk)
+        for a, b, pairs in hits:
+            while ci < n_cue and cue_idx[ci] < a:
+                k = cue_idx[ci]
+                ci += 1
+                if k < prev_b:
+                    continue  # a cue word inside the previous hit ("no kids")
+                while bp < n_brk and brk[bp] <= k:
+                    neg_cue, last_neg = False, -10
+                    bp += 1
+                tok = toks[k]
+                if tok in _CLAUSE_WORDS:
+                    neg_cue, last_neg = False, -10
+                elif tok in _NEGATIONS:
+                    last_neg = k
+                elif tok in _NEG_CUES or (tok == "stand" and k - last_neg == 1):  # "can't stand"
+                    neg_cue = True
+                elif tok in _POS_CUES:
+                    neg_cue = (k - last_neg) <= 2  # "doesn't like", "not a fan of"
+            while bp < n_brk and brk[bp] <= a:
+                neg_cue, last_neg = False, -10
+                bp += 1
+            prev_b = b
+            negated = (a - last_neg) <= 2
             slot: str | None = None
-            is_topic = has_dislikes and any(s == "dislikes" for s, _ in pairs)
-            if is_topic and (neg_cue or negated):
+            if has_dislikes and (neg_cue or negated) and any(sl == "dislikes" for sl, _ in pairs):
                 slot = "dislikes"
-            elif negated and tok not in _NEGATIONS:
-                raw = ""
-            if raw:
-                items.append((toks[a][1], GuessItem(slot, raw)))
-            prev_end = toks[b - 1][2]
-            i = b
-            continue
-        if tok in _NEGATIONS:
-            last_neg = i
-        elif tok in _NEG_CUES or (tok == "stand" and i - last_neg == 1):  # "can't stand"
-            neg_cue = True
-        elif tok in _POS_CUES:
-            neg_cue = (i - last_neg) <= 2  # "doesn't like", "not a fan"
-        prev_end = end
-        i += 1
+            elif negated:
+                continue  # "isn't married"
+            items.append((starts[a], GuessItem(slot, text[starts[a]:ends[b - 1]])))
     if schema.has_slot("age"):
-        taken: list[tuple[int, int]] = []
-        for rx in _PROSE_AGE_RES:
-            for m in rx.finditer(text):
-                if any(a < m.end() and m.start() < b for a, b in taken):
-                    continue
-                if rx is _DECADE_RE or age_interval(m.group(), require_cue=True) is not None:
-                    taken.append((m.start(), m.end()))
-                    items.append((m.start(), GuessItem(None, m.group().strip())))
+        low = text.lower()
+        same = len(low) == len(text)
+        found: list[tuple[int, int, str]] = []
+        for rx, cues in _PROSE_AGE_CHECKS:
+            if any(c in low for c in cues):  # cheap gate before the (slower) regex
+                matches = (_DECADE_LOWER_RE.finditer(low) if rx is _DECADE_RE and same
+                           else rx.finditer(text))
+                for m in matches:
+                    if rx is _DECADE_RE or age_interval(m.group(), require_cue=True) is not None:
+                        found.append((m.start(), m.end(), text[m.start():m.end()].strip()))
+        last_end = -1
+        for a, b, phrase in sorted(found):
+            if a >= last_end:
+                items.append((a, GuessItem(None, phrase)))
+                last_end = b
     items.sort(key=lambda p: p[0])
-    return [it for _, it in items]
+    out, seen = [], set()
+    for _, it in items:
+        key = (it.slot, it.text.casefold())
+        if key not in seen:
+            seen.add(key)
+            out.append(it)
+    return out
 
 
 # ============================================================================ parsing
@@ -845,7 +908,7 @@ class _Collector:
         parts = _SPLIT_RE.split(text) if self.schema.slot(slot).is_list else [text]
         for part in parts:
             part = _clean_value(part)
-            if normalise_text(part) in PLACEHOLDERS:
+            if is_placeholder(part):
                 if part:
                     self.note("skipped placeholder values")
                 continue
@@ -859,7 +922,7 @@ class _Collector:
         if not found and keep_raw:
             for part in _SPLIT_RE.split(text):
                 part = _clean_value(part)
-                if normalise_text(part) not in PLACEHOLDERS:
+                if not is_placeholder(part):
                     self.add(None, part)
 
 
@@ -930,6 +993,8 @@ def _parse_lines(text: str, col: _Collector) -> bool:
     structured = False
     section: str | None = None  # slot named by the last header line ("Interests:")
     for raw_line in text.split("\n"):
+        if col.capped:
+            break
         line = raw_line.strip()
         if not line:
             continue

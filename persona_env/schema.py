@@ -14,6 +14,7 @@ can be judged on (verbosity, formality, emoji use, humour, directness) and conte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -81,7 +82,7 @@ class PersonaSchema:
         object.__setattr__(self, "_item_index", index)
 
     # --- slots -------------------------------------------------------------------------------
-    @property
+    @cached_property
     def slot_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.slots)
 
@@ -97,14 +98,18 @@ class PersonaSchema:
         return name in self._by_name
 
     def slot_position(self, name: str) -> int:
-        return self.slot_names.index(self.slot(name).name)
+        return self._positions[self.slot(name).name]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {s.name: k for k, s in enumerate(self.slots)}
 
     # --- items -------------------------------------------------------------------------------
-    @property
+    @cached_property
     def items(self) -> tuple[tuple[str, str], ...]:
         return tuple(self._item_index)
 
-    @property
+    @cached_property
     def n_items(self) -> int:
         return len(self._item_index)
 
@@ -121,18 +126,24 @@ class PersonaSchema:
     def has_item(self, slot: str, value: str) -> bool:
         return (slot, value) in self._item_index
 
-    @property
+    @cached_property
     def item_slot(self) -> np.ndarray:
         """``int`` array, the slot position of every item."""
-        return np.array([self.slot_names.index(s) for s, _ in self.items], dtype=np.int64)
+        arr = np.array([self.slot_position(s) for s, _ in self.items], dtype=np.int64)
+        arr.setflags(write=False)
+        return arr
 
-    @property
+    @cached_property
     def slot_start(self) -> np.ndarray:
-        return np.cumsum([0] + [len(s.values) for s in self.slots[:-1]]).astype(np.int64)
+        arr = np.cumsum([0] + [len(s.values) for s in self.slots[:-1]]).astype(np.int64)
+        arr.setflags(write=False)
+        return arr
 
-    @property
+    @cached_property
     def slot_stop(self) -> np.ndarray:
-        return np.cumsum([len(s.values) for s in self.slots]).astype(np.int64)
+        arr = np.cumsum([len(s.values) for s in self.slots]).astype(np.int64)
+        arr.setflags(write=False)
+        return arr
 
     def slot_items(self, name: str) -> range:
         k = self.slot_position(name)

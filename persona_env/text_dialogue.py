@@ -20,6 +20,7 @@ from persona_env.judges import ReplyFeatureBatch, extract_reply_features
 from persona_env.profile_parsing import parse_profile
 from persona_env.rewards import ItemMatcher, guess_vector
 from persona_env.timeline import PersonaTimeline
+from persona_env.text_spaces import sanitise
 from persona_env.user_text import user_message
 
 
@@ -41,15 +42,23 @@ class TurnRecord:
 
 @dataclass
 class Transcript:
-    """The messages of one conversation so far, as chat messages."""
+    """The messages of one conversation so far, as chat messages, plus the observation text.
+
+    The text form (one ``"User: ..."`` / ``"Assistant: ..."`` line per message, newlines inside a
+    message shown as ``" / "``, sanitised to the observation charset) is built incrementally, so
+    a step costs the new message, not the whole history.
+    """
 
     messages: list[dict[str, str]] = field(default_factory=list)
+    _text: str = ""
 
     def add(self, role: str, content: str) -> None:
         self.messages.append({"role": role, "content": content})
+        line = f"{role.capitalize()}: {sanitise(content.replace(chr(10), ' / '))}"
+        self._text = f"{self._text}\n{line}" if self._text else line
 
     def as_text(self) -> str:
-        return "\n".join(f"{m['role'].capitalize()}: {m['content']}" for m in self.messages)
+        return self._text
 
 
 class TextDialogue:

@@ -8,6 +8,7 @@ narrower :data:`ACTION_CHARSET` only bounds what ``action_space.sample()`` produ
 
 from __future__ import annotations
 
+import re
 import string
 
 ACTION_CHARSET: frozenset[str] = frozenset(string.ascii_letters + string.digits + string.punctuation + " \n")
@@ -26,16 +27,32 @@ OBSERVATION_CHARSET: frozenset[str] = frozenset(
 
 
 
+def _class(chars: frozenset[str]) -> str:
+    """A regex character class body for ``chars`` (runs of consecutive code points as ranges)."""
+    codes = sorted(ord(c) for c in chars)
+    parts, start, prev = [], codes[0], codes[0]
+    for c in codes[1:] + [-1]:
+        if c != prev + 1:
+            lo, hi = re.escape(chr(start)), re.escape(chr(prev))
+            parts.append(lo if start == prev else f"{lo}-{hi}")
+            start = c
+        prev = c
+    return "".join(parts)
+
+
+_OUTSIDE = re.compile(f"[^{_class(OBSERVATION_CHARSET)}]")
+
+
 def sanitise(text: str) -> str:
     """Replace every character outside :data:`OBSERVATION_CHARSET` by ``?``."""
-    if all(c in OBSERVATION_CHARSET for c in text):
-        return text
-    return "".join(c if c in OBSERVATION_CHARSET else "?" for c in text)
+    return _OUTSIDE.sub("?", text)
 
 
-def fit_text(text: str, max_chars: int) -> str:
-    """Sanitise ``text`` and keep its newest ``max_chars`` characters (cut at a line start)."""
-    text = sanitise(text)
+def fit_text(text: str, max_chars: int, clean: bool = False) -> str:
+    """Sanitise ``text`` (unless ``clean``: already sanitised) and keep its newest ``max_chars``
+    characters (cut at a line start)."""
+    if not clean:
+        text = sanitise(text)
     if len(text) <= max_chars:
         return text
     marker = "[...]\n"

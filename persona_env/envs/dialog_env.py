@@ -9,14 +9,12 @@ import numpy as np
 from gymnasium import spaces
 
 from persona_env.actions import MAX_PROFILE_CHARS, MAX_REPLY_CHARS
-from persona_env.envs.factory import CONSTRUCTOR_OPTIONS, EnvParts, build_parts
-from persona_env.persona import Persona
+from persona_env.envs.factory import (CONSTRUCTOR_OPTIONS, RESET_OPTIONS, EnvParts, build_parts,
+                                      timeline_from_options)
 from persona_env.rendering import render_turn
 from persona_env.text_dialogue import TextDialogue
 from persona_env.text_spaces import ACTION_CHARSET, OBSERVATION_CHARSET, fit_text
-from persona_env.timeline import PersonaTimeline
 
-RESET_OPTIONS = ("persona", "timeline")
 
 
 class PersonaDialogEnv(gym.Env):
@@ -106,12 +104,12 @@ class PersonaDialogEnv(gym.Env):
         T = self.parts.scenario.max_turns
         self.max_obs_chars = self.parts.max_obs_chars
         self.observation_space = spaces.Dict({
-            "dialogue": spaces.Text(self.max_obs_chars, charset=OBSERVATION_CHARSET),
+            "dialogue": spaces.Text(self.max_obs_chars, min_length=0, charset=OBSERVATION_CHARSET),
             "turn": spaces.Discrete(T + 1),
         })
         self.action_space = spaces.Dict({
-            "profile": spaces.Text(MAX_PROFILE_CHARS, charset=ACTION_CHARSET),
-            "reply": spaces.Text(MAX_REPLY_CHARS, charset=ACTION_CHARSET),
+            "profile": spaces.Text(MAX_PROFILE_CHARS, min_length=0, charset=ACTION_CHARSET),
+            "reply": spaces.Text(MAX_REPLY_CHARS, min_length=0, charset=ACTION_CHARSET),
         })
         self._ended = True
 
@@ -123,7 +121,7 @@ class PersonaDialogEnv(gym.Env):
             unknown = set(options) - set(RESET_OPTIONS)
             if unknown:
                 raise ValueError(f"unknown reset option(s) {sorted(unknown)}; valid: {list(RESET_OPTIONS)}")
-            timelines = [self._timeline_from_options(options)]
+            timelines = [timeline_from_options(self.parts, options, self.np_random)]
         self.dialogue.reset(self.np_random, timelines=timelines)
         self._ended = False
         info = {"timeline": self.parts.core.timelines[0].to_info(), "turn": 0}
@@ -177,28 +175,8 @@ class PersonaDialogEnv(gym.Env):
 
     def _obs(self) -> dict[str, Any]:
         text = self.dialogue.transcripts[0].as_text()
-        return {"dialogue": fit_text(text, self.max_obs_chars),
+        return {"dialogue": fit_text(text, self.max_obs_chars, clean=True),
                 "turn": len(self.dialogue.records[0])}
-
-    def _timeline_from_options(self, options: Mapping[str, Any]) -> PersonaTimeline:
-        if "timeline" in options:
-            tl = options["timeline"]
-            if not isinstance(tl, PersonaTimeline):
-                raise TypeError("options['timeline'] must be a persona_env.timeline.PersonaTimeline")
-            if tl.max_turns != self.parts.scenario.max_turns:
-                raise ValueError(f"options['timeline'] covers {tl.max_turns} turns but the env runs "
-                                 f"{self.parts.scenario.max_turns}; build it with max_turns={self.parts.scenario.max_turns}")
-            return tl
-        persona = options["persona"]
-        if isinstance(persona, str):
-            matches = [p for p in self.parts.pool if p.persona_id == persona]
-            if not matches:
-                raise ValueError(f"options['persona']={persona!r} is not an id in the env's pool")
-            persona = matches[0]
-        if not isinstance(persona, Persona):
-            raise TypeError("options['persona'] must be a persona_env.Persona or a persona id in the pool")
-        from persona_env.timeline import build_timeline
-        return build_timeline(self.parts.scenario, self.parts.pool, self.np_random, persona=persona)
 
 
 __all__ = ["PersonaDialogEnv", "CONSTRUCTOR_OPTIONS"]

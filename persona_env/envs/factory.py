@@ -17,7 +17,8 @@ from persona_env.judges import RuleJudge
 from persona_env.pool import PersonaPool, load_jsonl
 from persona_env.rewards import ItemMatcher, make_matcher
 from persona_env.schema import DEFAULT_SCHEMA, PersonaSchema
-from persona_env.timeline import SCENARIO_FIELDS, Scenario, get_scenario
+from persona_env.persona import Persona
+from persona_env.timeline import SCENARIO_FIELDS, PersonaTimeline, Scenario, build_timeline, get_scenario
 
 #: The default reward: RLPA's sum of the profile and response rewards, plus the format penalty.
 DEFAULT_REWARD_WEIGHTS: dict[str, float] = {"profile_f1": 1.0, "response_score": 1.0, "format_penalty": 1.0}
@@ -27,6 +28,10 @@ CONSTRUCTOR_OPTIONS: tuple[str, ...] = (
     "scenario", "pool", "persona_split", "matcher", "ambiguity", "format_penalty", "max_obs_chars",
     "reward_weights", "judge",
 ) + _SCENARIO_OVERRIDES
+
+
+#: ``reset(options=...)`` keys every view understands.
+RESET_OPTIONS: tuple[str, ...] = ("persona", "timeline")
 
 
 @dataclass(frozen=True)
@@ -87,3 +92,23 @@ def build_parts(batch_size: int = 1, **options: Any) -> EnvParts:
     from persona_env.wrappers import check_weights  # local: wrappers import envs
     check_weights(weights)
     return EnvParts(schema, scenario, pool, cue_bank, judge, matcher, core, weights, max_obs_chars)
+
+
+def timeline_from_options(parts: EnvParts, options: Mapping[str, Any], rng) -> PersonaTimeline:
+    """The timeline that ``reset(options={"persona": ...} | {"timeline": ...})`` asks for."""
+    if "timeline" in options:
+        tl = options["timeline"]
+        if not isinstance(tl, PersonaTimeline):
+            raise TypeError("options['timeline'] must be a persona_env.timeline.PersonaTimeline")
+        if tl.max_turns != parts.scenario.max_turns:
+            raise ValueError(f"options['timeline'] covers {tl.max_turns} turns but the env runs "
+                             f"{parts.scenario.max_turns}; build it with max_turns={parts.scenario.max_turns}")
+        return tl
+    persona = options["persona"]
+    if isinstance(persona, str):
+        if persona not in parts.pool.ids():
+            raise ValueError(f"options['persona']={persona!r} is not an id in the env's pool")
+        persona = parts.pool.by_id(persona)
+    if not isinstance(persona, Persona):
+        raise TypeError("options['persona'] must be a persona_env.Persona or a persona id in the pool")
+    return build_timeline(parts.scenario, parts.pool, rng, persona=persona)

@@ -21,6 +21,7 @@ patience runs out).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import gymnasium as gym
@@ -31,7 +32,8 @@ from pettingzoo import AECEnv, ParallelEnv
 from pettingzoo.utils import AgentSelector, wrappers
 
 from persona_env.actions import MAX_PROFILE_CHARS, MAX_REPLY_CHARS, parse_assistant_action
-from persona_env.envs.factory import CONSTRUCTOR_OPTIONS, build_parts, check_options
+from persona_env.envs.factory import (CONSTRUCTOR_OPTIONS, RESET_OPTIONS, build_parts, check_options,
+                                      timeline_from_options)
 from persona_env.rendering import render_turn
 from persona_env.text_dialogue import TextDialogue
 from persona_env.text_spaces import ACTION_CHARSET, OBSERVATION_CHARSET, fit_text
@@ -64,22 +66,22 @@ class TurnBasedDialogue:
         T = self.parts.scenario.max_turns
         self.max_obs_chars = self.parts.max_obs_chars
         self.max_cycles = max_cycles
-        dialogue = spaces.Text(self.max_obs_chars, charset=OBSERVATION_CHARSET)
+        dialogue = spaces.Text(self.max_obs_chars, min_length=0, charset=OBSERVATION_CHARSET)
         turn = spaces.Discrete(T + 1)
         is_turn = spaces.Discrete(2)
         self.observation_spaces = {
             USER: spaces.Dict({
                 "dialogue": dialogue, "turn": turn, "is_turn": is_turn,
-                "persona": spaces.Text(MAX_CARD_CHARS, charset=OBSERVATION_CHARSET),
-                "simulated_utterance": spaces.Text(self.max_obs_chars, charset=OBSERVATION_CHARSET),
+                "persona": spaces.Text(MAX_CARD_CHARS, min_length=0, charset=OBSERVATION_CHARSET),
+                "simulated_utterance": spaces.Text(self.max_obs_chars, min_length=0, charset=OBSERVATION_CHARSET),
             }),
             ASSISTANT: spaces.Dict({"dialogue": dialogue, "turn": turn, "is_turn": is_turn}),
         }
         self.action_spaces = {
-            USER: spaces.Text(MAX_USER_CHARS, charset=ACTION_CHARSET),
+            USER: spaces.Text(MAX_USER_CHARS, min_length=0, charset=ACTION_CHARSET),
             ASSISTANT: spaces.Dict({
-                "profile": spaces.Text(MAX_PROFILE_CHARS, charset=ACTION_CHARSET),
-                "reply": spaces.Text(MAX_REPLY_CHARS, charset=ACTION_CHARSET),
+                "profile": spaces.Text(MAX_PROFILE_CHARS, min_length=0, charset=ACTION_CHARSET),
+                "reply": spaces.Text(MAX_REPLY_CHARS, min_length=0, charset=ACTION_CHARSET),
             }),
         }
         self.np_random, _ = seeding.np_random(None)
@@ -87,10 +89,18 @@ class TurnBasedDialogue:
         self.ended = True
 
     # ------------------------------------------------------------------ transitions
-    def reset(self, seed: int | None = None) -> None:
+    def reset(self, seed: int | None = None, options: dict | None = None) -> None:
         if seed is not None:
             self.np_random, _ = seeding.np_random(seed)
-        self.dialogue.reset(self.np_random)
+        options = dict(options or {})
+        unknown = sorted(set(options) - set(RESET_OPTIONS))
+        if unknown:
+            # PettingZoo's api_test resets with arbitrary options, so these are warned, not raised
+            warnings.warn(f"ignoring unknown reset option(s) {unknown}; valid: {list(RESET_OPTIONS)}",
+                          stacklevel=3)
+        known = {k: options[k] for k in RESET_OPTIONS if k in options}
+        timelines = [timeline_from_options(self.parts, known, self.np_random)] if known else None
+        self.dialogue.reset(self.np_random, timelines=timelines)
         self.to_move = USER
         self.ended = False
         self.user_ended = False
@@ -135,7 +145,7 @@ class TurnBasedDialogue:
     def observe(self, agent: str) -> dict[str, Any]:
         transcript = self.dialogue.transcripts[0].as_text()
         obs: dict[str, Any] = {
-            "dialogue": fit_text(transcript, self.max_obs_chars),
+            "dialogue": fit_text(transcript, self.max_obs_chars, clean=True),
             "turn": len(self.dialogue.records[0]),
             "is_turn": int(agent == self.to_move and not self.ended),
         }
@@ -183,9 +193,7 @@ class RawPersonaDialogAEC(AECEnv):
         return self.game.action_spaces[agent]
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> None:
-        if options:
-            raise ValueError(f"unknown reset option(s) {sorted(options)}; the multi-agent env takes none")
-        self.game.reset(seed)
+        self.game.reset(seed, options)
         self.agents = list(AGENTS)
         self.rewards = dict.fromkeys(self.agents, 0.0)
         self._cumulative_rewards = dict.fromkeys(self.agents, 0.0)
@@ -258,9 +266,7 @@ class ParallelPersonaDialogEnv(ParallelEnv):
         return self.game.action_spaces[agent]
 
     def reset(self, seed: int | None = None, options: dict | None = None):
-        if options:
-            raise ValueError(f"unknown reset option(s) {sorted(options)}; the multi-agent env takes none")
-        self.game.reset(seed)
+        self.game.reset(seed, options)
         self.agents = list(AGENTS)
         self.steps = 0
         infos = {a: {"is_turn": a == USER} for a in self.agents}

@@ -33,7 +33,6 @@ import numpy as np
 from persona_env.profile_parsing import (
     GENDER_WORDS,
     SLOT_ONLY_ALIASES,
-    STOP_TOKENS,
     VALUE_ALIASES,
     GuessItem,
     ParsedProfile,
@@ -142,7 +141,9 @@ class NormalisedStringMatcher(ItemMatcher):
 
     def resolve(self, item: GuessItem, schema: PersonaSchema = DEFAULT_SCHEMA) -> int | None:
         _check_item(item, schema)
-        return _resolve_normalised(schema, _slot_of(item, schema), item.text)
+        slot, text = _slot_of(item, schema), item.text
+        return surface_tables(schema).memo(("resolve", slot, text),
+                                           lambda: _resolve_normalised(schema, slot, text))
 
 
 def _resolve_normalised(schema: PersonaSchema, slot: str | None, text: str) -> int | None:
@@ -184,14 +185,13 @@ def _unique_mention(text, scanner, pick):
     """The one value (``pick`` of the payload) mentioned in ``text``, unless none/several/negated."""
     if scanner is None:
         return None
-    toks = [t for t in _tokens(text) if t[0] not in STOP_TOKENS]
-    hits = scanner.scan(toks, text)
+    toks, starts, ends = _tokens(text)
+    hits = scanner.scan(toks, starts, ends, text)
     found = {pick(p) for _, _, p in hits}
     if len(found) != 1:
         return None
-    a, b, _ = hits[0]
-    inside = {t for t, _, _ in toks[a:b]}
-    if any(t in _NEGATIONS and t not in inside for t, _, _ in toks):
+    inside = {t for a, b, _ in hits for t in toks[a:b]}
+    if any(t in _NEGATIONS and t not in inside for t in toks):
         return None
     return found.pop()
 
