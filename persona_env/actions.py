@@ -222,7 +222,7 @@ def parse_assistant_action(action: Any) -> AssistantAction:
         missing = [k for k in _ACTION_KEYS if k not in action]
         if missing:
             raise KeyError(
-                f"assistant action is missing key(s) {', '.join(map(repr, missing))}; "
+                f"assistant action is missing key(s) {', '.join(f'{k!r}' for k in missing)}; "
                 f'expected exactly the keys "profile" and "reply": {{"profile": str, "reply": str}}'
             )
         extra = [k for k in action if k not in _ACTION_KEYS]
