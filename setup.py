@@ -15,6 +15,7 @@ setup(
         "pettingzoo>=1.24",
         "numpy>=1.24",
         "rich>=13",
+        "tqdm>=4",
     ],
     extras_require={
         # LLM users, assistants and judges (issue 5); torch is pinned by constraints.txt

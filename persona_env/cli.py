@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="render one episode between the simulated user and a baseline agent")
-    d.add_argument("--agent", default="heuristic", choices=["random", "heuristic", "oracle"])
+    d.add_argument("--agent", default="heuristic", choices=["random", "mode", "heuristic", "oracle"])
     d.add_argument("--scenario", default="static", choices=list(SCENARIOS))
     d.add_argument("--seed", type=int, default=0)
     c = sub.add_parser("check", help="run the shipped checkers on a registered env id")

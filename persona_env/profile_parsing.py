@@ -30,9 +30,11 @@ Conventions:
   are not guesses.
 * In prose, a content topic after a dislike cue (``hates crowds``, ``isn't a fan of coffee``) is
   slotted ``dislikes`` -- the one exception to "prose items are unslotted" -- and a hit right
-  after a negation (``not married``, unless the alias table covers the phrase) is skipped.
+  after a negation (``isn't married``) is skipped; negated phrases the alias table knows
+  (``not married``, ``no kids``) are found as themselves.
 * Identical items (same slot, same text ignoring case and spacing) are kept once; at most
-  :data:`MAX_ITEMS` items are kept (note). Text is sanitised and cut at
+  :data:`MAX_ITEMS` items of at most :data:`MAX_ITEM_CHARS` characters are kept (note). Text is
+  sanitised (:func:`~persona_env.actions.sanitise_text`) and cut at
   :data:`~persona_env.actions.MAX_PROFILE_CHARS` first, so nothing here raises on any string.
 
 This module also owns the text normalisation (:func:`normalise_text`), the alias tables and the
@@ -45,7 +47,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -870,8 +872,8 @@ def _clean_value(text: str) -> str:
 
 
 def _note_key(key: str) -> str:
-    k = " ".join(key.split())[:40]
-    return k
+    """A key as quoted in a note: whitespace collapsed, at most 40 characters."""
+    return " ".join(key[:200].split())[:40]
 
 
 class _Collector:

@@ -130,3 +130,37 @@ def test_unknown_options_and_wrong_user_action():
     env.reset(seed=0)
     with pytest.raises(TypeError, match="simulated_utterance"):
         env.step(123)
+
+
+def test_pettingzoo_reward_wrappers_match_the_constructor_weights():
+    from persona_env.wrappers import PRESETS, WeightedRewardAEC, WeightedRewardParallel
+
+    weights = PRESETS["profile_only"]
+    # parallel: wrapper on the default env == env built with those weights
+    a = WeightedRewardParallel(persona_env.parallel_env(), weights)
+    b = persona_env.parallel_env(reward_weights=weights)
+    a.reset(seed=5)
+    b.reset(seed=5)
+    seen = []
+    for t in range(8):
+        mover = USER if t % 2 == 0 else ASSISTANT
+        act = {USER: "Hello, a dinner idea please."} if mover == USER else {ASSISTANT: REPLY}
+        _, ra, *_ = a.step(act)
+        _, rb, *_ = b.step(act)
+        assert ra == pytest.approx(rb)
+        seen.append(ra[ASSISTANT])
+    # AEC: same through last(), and it differs from the default RLPA reward
+    c = WeightedRewardAEC(persona_env.env(), weights)
+    d = persona_env.env(reward_weights=weights)
+    e = persona_env.env()
+    for env in (c, d, e):
+        env.reset(seed=5)
+    for t in range(8):
+        act = "Hello, a dinner idea please." if t % 2 == 0 else REPLY
+        for env in (c, d, e):
+            env.step(act)
+        assert c.last()[1] == pytest.approx(d.last()[1])
+        if t % 2 == 1:  # the assistant just replied: re-weighted vs the default RLPA sum
+            terms = e.infos[ASSISTANT]["reward_terms"]
+            assert c.rewards[ASSISTANT] == pytest.approx(terms["profile_f1"] + terms["format_penalty"])
+            assert e.rewards[ASSISTANT] == pytest.approx(c.rewards[ASSISTANT] + terms["response_score"])

@@ -31,7 +31,7 @@ from gymnasium.utils import seeding
 from pettingzoo import AECEnv, ParallelEnv
 from pettingzoo.utils import AgentSelector, wrappers
 
-from persona_env.actions import MAX_PROFILE_CHARS, MAX_REPLY_CHARS, parse_assistant_action
+from persona_env.actions import MAX_PROFILE_CHARS, MAX_REPLY_CHARS, sanitise_text
 from persona_env.envs.factory import (CONSTRUCTOR_OPTIONS, RESET_OPTIONS, build_parts, check_options,
                                       timeline_from_options)
 from persona_env.rendering import render_turn
@@ -111,10 +111,9 @@ class TurnBasedDialogue:
         if not isinstance(utterance, str):
             raise TypeError(f"{USER}'s action must be a str (its message), got {type(utterance).__name__}; "
                             f"to let the built-in simulator speak, pass observation['simulated_utterance']")
-        notes = []
-        text = parse_assistant_action({"profile": "-", "reply": utterance})  # same sanitising rules
-        message = text.reply
-        if len(utterance) > MAX_USER_CHARS:
+        message, notes = sanitise_text(utterance)
+        notes = list(notes)
+        if len(message) > MAX_USER_CHARS:
             message = message[:MAX_USER_CHARS]
             notes.append(f"message truncated to {MAX_USER_CHARS} chars")
         if not message.strip():

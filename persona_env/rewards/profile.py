@@ -32,8 +32,6 @@ import numpy as np
 
 from persona_env.profile_parsing import (
     GENDER_WORDS,
-    SLOT_ONLY_ALIASES,
-    VALUE_ALIASES,
     GuessItem,
     ParsedProfile,
     _NEGATIONS,
@@ -51,7 +49,7 @@ __all__ = [
 ]
 
 #: Unslotted text may hold at most this many words besides an age phrase to count as an age
-#: (``"in her early thirties"`` yes, ``"has been married for 20 years old-fashioned ..."`` no).
+#: (``"probably in her early thirties"`` yes; a long sentence that happens to say "aged 20" no).
 _MAX_WORDS_AROUND_AGE = 4
 
 
@@ -136,8 +134,6 @@ class NormalisedStringMatcher(ItemMatcher):
     """
 
     name = "normalised"
-    value_aliases = VALUE_ALIASES
-    slot_only_aliases = SLOT_ONLY_ALIASES
 
     def resolve(self, item: GuessItem, schema: PersonaSchema = DEFAULT_SCHEMA) -> int | None:
         _check_item(item, schema)
