@@ -40,7 +40,7 @@ from persona_env.schema import DEFAULT_SCHEMA, PersonaSchema
 
 __all__ = [
     "ReplyFeatures", "ReplyFeatureBatch", "extract_reply_features", "tokenize", "count_words",
-    "FORMAL_MARKERS", "CASUAL_MARKERS", "PLAYFUL_MARKERS", "HEDGE_MARKERS", "FLATTERY_MARKERS",
+    "FORMAL_MARKERS", "CASUAL_MARKERS", "PLAYFUL_MARKERS", "LAUGHTER_TOKENS", "PLAYFUL_EMOJI", "HEDGE_MARKERS", "FLATTERY_MARKERS",
     "MENTION_KEYWORDS", "DIET_KEYWORDS", "DIET_GROUP_VIOLATES", "PRICE_MARKERS",
     "AMOUNT_LEVELS",
 ]
@@ -61,7 +61,7 @@ FORMAL_MARKERS: tuple[str, ...] = (
 )
 
 #: Casual register: contractions and chatty words. Additionally every run of ``!`` counts once
-#: and every ``:)`` / ``:-)`` counts once (see ``_CASUAL_PUNCT_RE``).
+#: and every ``:)`` / ``:-)`` counts once.
 CASUAL_MARKERS: tuple[str, ...] = (
     "you're", "it's", "that's", "don't", "can't", "won't", "i'm", "i've", "i'll", "i'd",
     "we're", "they're", "isn't", "aren't", "doesn't", "didn't", "wasn't", "let's", "there's",
@@ -71,14 +71,22 @@ CASUAL_MARKERS: tuple[str, ...] = (
     "no biggie", "btw", "ok", "okay", "sure thing", "dude", "mate", "chill", "vibe", "vibes",
 )
 
-#: Jokes and wordplay. Additionally counted once each (see ``_PLAYFUL_PUNCT_RE``): laughter
-#: tokens (``haha``, ``hahaha``..., ``hehe``..., ``lol``, ``lool``, ``lmao``, ``rofl``), the
-#: emoticons ``;)`` ``;-)`` ``:p`` ``:-p`` ``:d`` ``:-d`` ``xd``, and :data:`PLAYFUL_EMOJI`.
+#: Laughter tokens (playful): ``haha`` .. 8 x ``ha`` (optionally ending in ``h``), ``hehe`` ..
+#: 6 x ``he``, ``lol`` .. ``looooool``, ``lmao``, ``lmaoo``, ``lmfao``, ``rofl``, ``xd``.
+LAUGHTER_TOKENS: tuple[str, ...] = tuple(
+    ["ha" * k + t for k in range(2, 9) for t in ("", "h")]
+    + ["he" * k + t for k in range(2, 7) for t in ("", "h")]
+    + ["l" + "o" * k + "l" for k in range(1, 7)]
+    + ["lmao", "lmaoo", "lmfao", "rofl", "xd"]
+)
+
+#: Jokes and wordplay, plus :data:`LAUGHTER_TOKENS`. Additionally counted once each: the
+#: emoticons ``;)`` ``;-)`` ``:p`` ``:-p`` ``:d`` ``:-d`` and every :data:`PLAYFUL_EMOJI`.
 PLAYFUL_MARKERS: tuple[str, ...] = (
     "pun", "puns", "punny", "pun intended", "no pun intended", "joke", "jokes", "joking",
     "dad joke", "just kidding", "kidding", "jk", "wink", "tongue-in-cheek", "funny", "hilarious",
     "silly", "cheeky", "knock knock", "plot twist", "fun fact", "ba dum tss", "wordplay",
-)
+) + LAUGHTER_TOKENS
 
 #: Emoji that signal a joke (they also count as emoji).
 PLAYFUL_EMOJI: str = "\U0001F602\U0001F923\U0001F609\U0001F61C\U0001F61D\U0001F61B\U0001F643"
@@ -298,13 +306,11 @@ _AMOUNT_RE = re.compile(
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _WORD_RE = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
-_CASUAL_PUNCT_RE = re.compile(r"!+|:-?\)")
-_PLAYFUL_PUNCT_RE = re.compile(
-    r";-?\)|:-?[pd](?![^\W_])"
-    r"|(?<![^\W_])(?:xd|ha(?:ha)+h?|he(?:he)+h?|lo+l|lmf?ao+|rofl)(?![^\W_])"
-    "|[" + PLAYFUL_EMOJI + "]"
-)
-_QUESTION_RE = re.compile(r"[^.!?\n]*\?")
+_BANG_RE = re.compile(r"!+")
+_COLON_PD_RE = re.compile(r":-?[pd](?![^\W_])")
+_PLAYFUL_EMOJI_RE = re.compile("[" + PLAYFUL_EMOJI + "]")
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?\n])")
+_AMOUNT_HINTS = ("£", "$", "€", "pound", "quid", "dollar", "buck", "euro")
 
 # Emoji: U+1F000-U+1FAFF (emoticons, pictographs, transport, supplemental symbols...), U+2600-U+27BF
 # (misc symbols, dingbats) and a few BMP emoji (⌚ ⏩-⏳ ⬅ ⭐ ⭕ ...). A ZWJ sequence, a base with
@@ -328,6 +334,14 @@ def _normalise(text: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Lower-case match tokens of ``text`` (letters/digits with internal apostrophes)."""
     return _TOKEN_RE.findall(_normalise(text))
+
+
+def _words_and_tokens(text: str) -> tuple[list[str], list[str]]:
+    """Words (hyphens join) and tokens (hyphens split) of normalised ``text`` in one regex pass."""
+    words = _WORD_RE.findall(text)
+    if "-" in text:
+        return words, " ".join(words).replace("-", " ").split()
+    return words, words
 
 
 def count_words(text: str) -> int:
@@ -671,10 +685,8 @@ def _amount_level(text: str) -> int:
             continue
         if kilo:
             value *= 1000.0
-        for bound, lvl in AMOUNT_LEVELS:
-            if value < bound:
-                level = max(level, lvl)
-                break
+        lvl = next((lv for bound, lv in AMOUNT_LEVELS if value < bound), AMOUNT_LEVELS[-1][1])
+        level = max(level, lvl)
         if level == 2:
             break
     return level
@@ -715,7 +727,7 @@ def extract_reply_features(reply: str, previous_replies: Sequence[str] = (),
         raise TypeError(f"reply must be a str, got {type(reply).__name__}")
     t = _tables_for(schema)
     text = _normalise(reply)
-    tokens = _TOKEN_RE.findall(text)
+    words, tokens = _words_and_tokens(text)
 
     counts = [0, 0, 0, 0]
     next_free = [0, 0, 0, 0]
@@ -757,17 +769,27 @@ def extract_reply_features(reply: str, previous_replies: Sequence[str] = (),
             elif kind == _K_FLATTERY:
                 flattery = True
 
-    if price < 2:
+    if price < 2 and any(h in text for h in _AMOUNT_HINTS):
         price = max(price, _amount_level(text))
 
-    counts[_C_CASUAL] += len(_CASUAL_PUNCT_RE.findall(text))
-    counts[_C_PLAYFUL] += len(_PLAYFUL_PUNCT_RE.findall(text))
+    if "!" in text:
+        counts[_C_CASUAL] += len(_BANG_RE.findall(text))
+    if ")" in text:
+        counts[_C_CASUAL] += text.count(":)") + text.count(":-)")
+        counts[_C_PLAYFUL] += text.count(";)") + text.count(";-)")
+    if ":" in text:
+        counts[_C_PLAYFUL] += len(_COLON_PD_RE.findall(text))
+    ascii_only = text.isascii()
+    if not ascii_only:
+        counts[_C_PLAYFUL] += len(_PLAYFUL_EMOJI_RE.findall(text))
 
     asked = np.zeros(t.n_slots, dtype=bool)
     if question_keywords and "?" in text:
         key = tuple(sorted((str(k), tuple(str(w) for w in v)) for k, v in question_keywords.items()))
         qindex = _question_index(key, t.slot_names)
-        for sentence in _QUESTION_RE.findall(text):
+        for sentence in _SENTENCE_SPLIT_RE.split(text):
+            if not sentence.endswith("?"):
+                continue
             qt = _TOKEN_RE.findall(sentence)
             for i, tok in enumerate(qt):
                 for rest, n, _kind, pos, _bp, _bn in qindex.get(tok, ()):
@@ -789,8 +811,8 @@ def extract_reply_features(reply: str, previous_replies: Sequence[str] = (),
     req_arr[list(requests)] = True
 
     return ReplyFeatures(
-        n_words=len(_WORD_RE.findall(text)),
-        n_emoji=len(_EMOJI_RE.findall(text)),
+        n_words=len(words),
+        n_emoji=0 if ascii_only else len(_EMOJI_RE.findall(text)),
         n_formal=counts[_C_FORMAL],
         n_casual=counts[_C_CASUAL],
         n_playful=counts[_C_PLAYFUL],

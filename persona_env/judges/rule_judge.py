@@ -31,6 +31,8 @@ Rules (``n`` = ``n_words``, ``m`` = ``n_formal - n_casual``, ``e`` = ``n_emoji``
                                    request_hits[request_idx] else 0
     repetition  (all)              1 - repetition (clipped to [0, 1])
 
+* An empty reply (``n == 0``) scores 0 on every criterion: silence would otherwise satisfy most
+  style criteria (brief, no emoji, serious, ...) and earn a decent score for saying nothing.
 * A style slot the user has no value for (or a value without a rule, in a custom schema) scores 1;
   several values of one style slot score the mean of their rules.
 * ``score`` = weighted mean of the criteria (default: all weights 1; a ``weights`` mapping may
@@ -251,6 +253,10 @@ class RuleJudge:
         crit["relevance"] = np.where(req < 0, 1.0, hit.astype(np.float64))
         crit["repetition"] = 1.0 - np.clip(np.nan_to_num(f.repetition, nan=0.0), 0.0, 1.0)
 
+        # A reply with no words fits no one: otherwise silence would satisfy every style criterion.
+        empty = np.asarray(f.n_words) == 0
+        if empty.any():
+            crit = {c: np.where(empty, 0.0, v) for c, v in crit.items()}
         table = np.stack([crit[c] for c in CRITERIA], axis=1) if B else np.zeros((0, len(CRITERIA)))
         score = table @ self._w / self._w.sum()
         ok = (table[:, self._gate_cols] >= self.gate_threshold - _EPS).all(axis=1)
