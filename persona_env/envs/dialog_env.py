@@ -33,9 +33,9 @@ class PersonaDialogEnv(gym.Env):
     ``Dict``:
 
     * ``"dialogue"`` -- ``Text``: the conversation so far, one message per line
-      (``"User: ..."`` / ``"Assistant: ..."``); only the newest ``max_obs_chars`` characters are
-      kept (older text is cut at a line start and marked ``[...]``); characters outside the
-      observation charset are replaced by ``?``.
+      (``"User: ..."`` / ``"Assistant: ..."``; a newline inside a reply is shown as ``" / "``);
+      only the newest ``max_obs_chars`` characters are kept (older text is cut at a line start
+      and marked ``[...]``); characters outside the observation charset are replaced by ``?``.
     * ``"turn"`` -- ``Discrete(max_turns + 1)``: replies given so far.
 
     The full chat (``[{"role", "content"}]``) is in ``env.unwrapped.messages``.
@@ -60,7 +60,14 @@ class PersonaDialogEnv(gym.Env):
     * ``format_valid`` (1/0) and ``format_penalty`` (0 or ``-format_penalty``); ``turn_cost`` (-1).
 
     The reward is RLPA's sum ``profile_f1 + response_score`` plus ``format_penalty``. Re-weight the
-    terms with :class:`persona_env.wrappers.WeightedReward`.
+    terms with :class:`persona_env.wrappers.WeightedReward` (or the ``reward_weights`` option).
+
+    ## Info
+    ``reward_terms`` (above), ``turn``, ``notes`` (format problems in the action),
+    ``user_reaction`` (how the user reacted to this reply: ``satisfied``, ``too_long``, ``quit``...),
+    ``truth_persona_id`` (whose persona this turn was scored against), and ``timeline`` (the
+    truth over the whole episode: personas, swaps, drifts) in ``reset``'s info and on the last step.
+    None of it is in the observation.
 
     ## Starting State
     A persona (or a timeline, in changing scenarios) drawn from the built-in pool of generated
