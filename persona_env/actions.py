@@ -22,8 +22,10 @@ untrusted: :func:`parse_assistant_action` never raises on a string, whatever it 
   without ``<response>`` the text after ``</profile>`` is the reply; with no tags at all the whole
   text is the reply and the profile is empty.
 
-A missing tag, an empty profile or an empty reply sets ``format_ok = False`` (the env's format
-penalty); each problem adds a short, stable note (``"missing </response> tag"``, ``"empty reply"``).
+A missing tag or an empty reply sets ``format_ok = False`` (the env's format penalty); each
+problem adds a short, stable note (``"missing </response> tag"``, ``"empty reply"``). An empty
+profile is noted but is a legitimate "no guess yet" (it already scores profile F1 = 0), so it is
+not a format error.
 Wrong Python types are programmer errors and raise, naming the accepted forms.
 """
 
@@ -65,7 +67,7 @@ class AssistantAction:
             (parse it with :func:`persona_env.profile_parsing.parse_profile`).
         reply: the reply to the user, sanitised and at most :data:`MAX_REPLY_CHARS` long.
         notes: what was repaired or is missing, as short stable strings.
-        format_ok: ``False`` when a tag was missing or the profile or reply is empty.
+        format_ok: ``False`` when a tag was missing or the reply is empty.
     """
 
     profile: str
@@ -107,8 +109,7 @@ def _finish(profile: str, reply: str, notes: list[str], format_ok: bool) -> Assi
         reply = reply[:MAX_REPLY_CHARS].rstrip()
         notes.append(f"reply truncated to {MAX_REPLY_CHARS} chars")
     if not profile:
-        notes.append(NOTE_EMPTY_PROFILE)
-        format_ok = False
+        notes.append(NOTE_EMPTY_PROFILE)  # noted, not penalised: "no guess yet" is allowed
     if not reply:
         notes.append(NOTE_EMPTY_REPLY)
         format_ok = False

@@ -24,6 +24,7 @@ User model (the rule-based simulator, all draws from the ``rng`` passed in):
 * **Direct questions.** If the reply asks about a slot, the user answers the first slot asked
   (explicitly), deflects it if the slot is private (with the persona's ``privacy`` probability),
   or says it already answered if nothing changed since.
+* **Empty replies** score 0 on every judge criterion (the rule judge's rule).
 * **Reactions.** The worst judged criterion below 0.5 (or flattery) gets one complaint ("shorter
   please", "no emojis", "I can't stand crowds", "you already said that", ...); otherwise the user
   is satisfied (score >= 0.7) or neutral.

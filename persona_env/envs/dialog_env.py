@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Mapping
 
 import gymnasium as gym
@@ -163,7 +164,7 @@ class PersonaDialogEnv(gym.Env):
         text = render_turn(self.parts.core.timelines[0], self.dialogue.records[0],
                            self.dialogue.current_user[0], self.parts.schema,
                            scenario=self.parts.scenario.name, ended=self._ended,
-                           color=self.render_mode == "human")
+                           color=self.render_mode == "human" and sys.stdout.isatty())
         if self.render_mode == "ansi":
             return text
         print(text)

@@ -21,6 +21,7 @@ patience runs out).
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -162,7 +163,7 @@ class TurnBasedDialogue:
         pending = self.dialogue.current_user[0] if self.to_move == ASSISTANT else ""
         text = render_turn(self.parts.core.timelines[0], self.dialogue.records[0], pending,
                            self.parts.schema, scenario=self.parts.scenario.name, ended=self.ended,
-                           color=self.render_mode == "human")
+                           color=self.render_mode == "human" and sys.stdout.isatty())
         if self.render_mode == "ansi":
             return text
         print(text)

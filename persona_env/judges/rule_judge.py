@@ -258,7 +258,11 @@ class RuleJudge:
         if empty.any():
             crit = {c: np.where(empty, 0.0, v) for c, v in crit.items()}
         table = np.stack([crit[c] for c in CRITERIA], axis=1) if B else np.zeros((0, len(CRITERIA)))
-        score = table @ self._w / self._w.sum()
+        # elementwise accumulation in criterion order: bit-identical whatever the batch size
+        score = np.zeros(B)
+        for k, c in enumerate(CRITERIA):
+            score = score + self._w[k] * crit[c]
+        score = score / self._w.sum()
         ok = (table[:, self._gate_cols] >= self.gate_threshold - _EPS).all(axis=1)
         gated = (ok & (score >= self.gate_score - _EPS)).astype(np.float64)
         return JudgeScores(crit, score, gated)
@@ -317,6 +321,9 @@ class RuleJudge:
         nf, nc = int(f.n_formal[0]), int(f.n_casual[0])
         npl, nh = int(f.n_playful[0]), int(f.n_hedges[0])
         out["length"] = f"reply has {n_words} word{'s' * (n_words != 1)}; user prefers {pref_text('length')} -> {s['length']:.2f}"
+        if n_words == 0:
+            return {c: f"empty reply (no words) scores 0 on every criterion -> {s[c]:.2f}"
+                    for c in CRITERIA}
         out["formality"] = (f"{nf} formal vs {nc} casual marker{'s' * (nc != 1)} (difference {nf - nc:+d}); "
                             f"user prefers {pref_text('formality')} -> {s['formality']:.2f}")
         out["emoji"] = f"reply has {n_emoji} emoji; user prefers {pref_text('emoji')} -> {s['emoji']:.2f}"
