@@ -23,7 +23,7 @@ EnvFactory = Callable[[], gym.Env]
 #: Documented range of every reward term (``format_penalty`` scales with the env's option).
 TERM_BOUNDS: dict[str, tuple[float, float]] = {name: (0.0, 1.0) for name in TERM_NAMES}
 TERM_BOUNDS.update({"profile_f1_delta": (-1.0, 1.0), "format_penalty": (-math.inf, 0.0),
-                    "turn_cost": (-1.0, -1.0)})
+                    "turn_cost": (-1.0, -1.0), "invalid_action": (-1.0, 0.0)})
 
 #: Untrusted agent output that must never crash an episode.
 NASTY_ACTIONS: tuple[Any, ...] = (

@@ -66,7 +66,7 @@ REQUEST_NONE, REQUEST_FOLLOW_UP, REQUEST_NEW, REQUEST_RESTATE = 0, 1, 2, 3
 #: Every reward term a step reports (``info["reward_terms"]``).
 TERM_NAMES: tuple[str, ...] = (
     "profile_f1", "profile_precision", "profile_recall", "profile_f1_delta", "response_score",
-    "response_gated", "format_valid", "format_penalty", "turn_cost",
+    "response_gated", "format_valid", "format_penalty", "turn_cost", "invalid_action",
 ) + tuple(f"response_{c}" for c in CRITERIA)
 
 MAX_DISCLOSURE = 0.15
@@ -193,9 +193,23 @@ class DialogueCore:
                                request_mode=np.full(self.B, REQUEST_NEW), quit=np.zeros(self.B, bool))
 
     # ------------------------------------------------------------------ step
+    _STATE = ("turn", "done", "patience", "revealed", "answered", "request_idx", "last_score", "prev_f1")
+
     def step(self, rng: np.random.Generator, guess: np.ndarray, n_unresolved: np.ndarray,
-             format_ok: np.ndarray, features: ReplyFeatureBatch) -> StepOutput:
-        """Score the assistant's replies for turn ``self.turn`` and draw the user's next message."""
+             format_ok: np.ndarray, features: ReplyFeatureBatch, active: np.ndarray | None = None,
+             invalid: np.ndarray | None = None) -> StepOutput:
+        """Score the assistant's replies for turn ``self.turn`` and draw the user's next message.
+
+        ``active``: only these conversations advance (the others' outputs are meaningless and
+        their state is left as it was; vector envs use it to autoreset). ``invalid``: actions
+        that chose an invalid option (numeric mode), reported as ``invalid_action`` = -1.
+        """
+        if active is not None and not active.all():
+            saved = {name: getattr(self, name)[~active].copy() for name in self._STATE}
+            out = self.step(rng, guess, n_unresolved, format_ok, features, None, invalid)
+            for name, values in saved.items():
+                getattr(self, name)[~active] = values
+            return out
         if self.done.any():
             raise RuntimeError("step() called on a finished conversation; reset it first "
                                "(core.reset(rng, mask=core.done))")
@@ -211,6 +225,7 @@ class DialogueCore:
             "format_valid": format_ok.astype(np.float64),
             "format_penalty": np.where(format_ok, 0.0, -self.format_penalty),
             "turn_cost": np.full(B, -1.0),
+            "invalid_action": np.zeros(B) if invalid is None else -invalid.astype(np.float64),
         }
         for name, values in crit.items():
             terms[f"response_{name}"] = values

@@ -14,8 +14,22 @@ ENV_IDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: numeric twins (``PersonaDialog-Numeric-v0``...), and the memoryless variant
+NUMERIC_ENV_IDS: dict[str, tuple[str, bool, str]] = {
+    env_id.replace("PersonaDialog", "PersonaDialog-Numeric"): (scenario, True, what)
+    for env_id, (scenario, what) in ENV_IDS.items()
+}
+NUMERIC_ENV_IDS["PersonaDialog-NumericLatest-v0"] = (
+    "static", False, "numeric, static; observes only the latest user message (memory is the agent's job)")
+
+
 def register_envs() -> None:
     for env_id, (scenario, _) in ENV_IDS.items():
         if env_id not in registry:
             register(id=env_id, entry_point="persona_env.envs.dialog_env:PersonaDialogEnv",
                      kwargs={"scenario": scenario}, disable_env_checker=False)
+    for env_id, (scenario, history, _) in NUMERIC_ENV_IDS.items():
+        if env_id not in registry:
+            register(id=env_id, entry_point="persona_env.envs.numeric_env:PersonaDialogNumericEnv",
+                     vector_entry_point="persona_env.envs.numeric_env:make_numeric_vector_env",
+                     kwargs={"scenario": scenario, "history": history})

@@ -20,8 +20,10 @@ from persona_env.schema import DEFAULT_SCHEMA, PersonaSchema
 from persona_env.persona import Persona
 from persona_env.timeline import SCENARIO_FIELDS, PersonaTimeline, Scenario, build_timeline, get_scenario
 
-#: The default reward: RLPA's sum of the profile and response rewards, plus the format penalty.
-DEFAULT_REWARD_WEIGHTS: dict[str, float] = {"profile_f1": 1.0, "response_score": 1.0, "format_penalty": 1.0}
+#: The default reward: RLPA's sum of the profile and response rewards, plus the format penalty
+#: (text mode) and 0.1 per invalid choice (numeric mode; always 0 in text mode).
+DEFAULT_REWARD_WEIGHTS: dict[str, float] = {"profile_f1": 1.0, "response_score": 1.0, "format_penalty": 1.0,
+                                             "invalid_action": 0.1}
 
 _SCENARIO_OVERRIDES = tuple(f for f in SCENARIO_FIELDS if f != "name")
 CONSTRUCTOR_OPTIONS: tuple[str, ...] = (
