@@ -49,7 +49,8 @@ from persona_env.pool import PersonaPool
 from persona_env.requests import REQUESTS
 from persona_env.rewards import profile_f1_batch
 from persona_env.schema import PersonaSchema
-from persona_env.timeline import PersonaTimeline, Scenario, build_timeline
+from persona_env.persona import Persona
+from persona_env.timeline import PersonaTimeline, Scenario, TimelineEvent
 
 #: Reaction codes the user can open a message with (index = code).
 REACTIONS: tuple[str, ...] = (
@@ -150,7 +151,23 @@ class DialogueCore:
         self.request_idx = np.zeros(B, dtype=np.int64)
         self.last_score = np.full(B, 0.5)
         self.prev_f1 = np.zeros(B)
-        self.timelines: list[PersonaTimeline | None] = [None] * B
+        self.slot_changed = np.zeros((B, T + 1, s), dtype=bool)  # [b, t]: slots changed at turn t
+        # the pool as arrays, so a reset is array work (personas are only built when asked for)
+        self.pool_vectors = pool.vectors()
+        self.pool_disclosure = np.array([p.disclosure_rate for p in pool])
+        self.pool_patience = np.array([p.patience for p in pool])
+        self.pool_privacy = np.array([p.privacy for p in pool])
+        D = scenario.n_drifts
+        self.persona_idx = np.zeros(B, dtype=np.int64)
+        self.swap_idx = np.full(B, -1, dtype=np.int64)
+        self.drift_turn = np.zeros((B, D), dtype=np.int64)
+        self.drift_drop = np.zeros((B, D), dtype=np.int64)
+        self.drift_add = np.zeros((B, D), dtype=np.int64)
+        self.drift_announced = np.zeros((B, D), dtype=bool)
+        self.timelines = LazyTimelines(self)
+        # [b, t, j]: the j-th true item at turn t (-1 padded): cues are sampled among these only
+        width = sum(sl.max_items for sl in schema.slots)
+        self.true_items = np.full((B, T + 1, width), -1, dtype=np.int16)
 
     # ------------------------------------------------------------------ state views
     def truth(self, turn: np.ndarray | None = None) -> np.ndarray:
@@ -162,23 +179,37 @@ class DialogueCore:
     # ------------------------------------------------------------------ reset
     def reset(self, rng: np.random.Generator, mask: np.ndarray | None = None,
               timelines: Sequence[PersonaTimeline] | None = None) -> UserTurnBatch:
-        """Start new conversations where ``mask`` is True (all by default); returns openings."""
+        """Start new conversations where ``mask`` is True (all by default); returns openings.
+
+        Without ``timelines`` the personas, swaps and drifts are drawn from the pool with array
+        operations (:meth:`_draw_truth`); explicit timelines (``reset(options=...)``) are used as given.
+        """
         idx = np.arange(self.B) if mask is None else np.flatnonzero(mask)
-        for j, b in enumerate(idx.tolist()):
-            tl = timelines[j] if timelines is not None else build_timeline(self.scenario, self.pool, rng)
-            self.timelines[b] = tl
-            self.truth_by_turn[b] = tl.truth_vectors()[: self.scenario.max_turns + 1]
-            self.announce_by_turn[b] = -1
-            for ev in tl.events:
-                if ev.kind == "drift" and ev.announced and ev.turn <= self.scenario.max_turns:
-                    added = [v for v in ev.new if v not in ev.old] or list(ev.new)
-                    item = self.schema.item_index(ev.slot, added[0])
-                    self.announce_by_turn[b, ev.turn] = self.cue_bank.announce_cue[item]
-            first = tl.truth_at(1)
-            self.patience0[b] = self.patience[b] = first.patience
-            self.disclosure[b] = first.disclosure_rate
-            self.privacy[b] = first.privacy
-            self.conflict[b] = tl.conflict_prob
+        if timelines is not None:
+            for j, b in enumerate(idx.tolist()):
+                tl = timelines[j]
+                self.timelines[b] = tl
+                self.truth_by_turn[b] = tl.truth_vectors()[: self.scenario.max_turns + 1]
+                self.announce_by_turn[b] = -1
+                for ev in tl.events:
+                    if ev.kind == "drift" and ev.announced and ev.turn <= self.scenario.max_turns:
+                        added = [v for v in ev.new if v not in ev.old] or list(ev.new)
+                        self.announce_by_turn[b, ev.turn] = self.cue_bank.announce_cue[
+                            self.schema.item_index(ev.slot, added[0])]
+                first = tl.truth_at(1)
+                self.patience0[b] = first.patience
+                self.disclosure[b] = first.disclosure_rate
+                self.privacy[b] = first.privacy
+                self.conflict[b] = tl.conflict_prob
+        else:
+            self._draw_truth(rng, idx)
+        tbt = self.truth_by_turn[idx]
+        self.true_items[idx] = _pad_true(tbt.reshape(-1, tbt.shape[2]), self.true_items.shape[2]).reshape(
+            len(idx), tbt.shape[1], -1)
+        changed = tbt[:, 1:] != tbt[:, :-1]
+        self.slot_changed[idx, 1:] = np.logical_or.reduceat(changed, self.slot_start, axis=2)
+        self.slot_changed[idx, 0] = False
+        self.patience[idx] = self.patience0[idx]
         self.turn[idx] = 1
         self.done[idx] = False
         self.revealed[idx] = 0
@@ -191,6 +222,81 @@ class DialogueCore:
         return self._user_turn(rng, sel, opening=True, reaction=np.full(self.B, -1),
                                reaction_arg=np.full(self.B, -1), answer_slot=np.full(self.B, -1),
                                request_mode=np.full(self.B, REQUEST_NEW), quit=np.zeros(self.B, bool))
+
+    def _draw_truth(self, rng: np.random.Generator, idx: np.ndarray) -> None:
+        """Personas, a swap and drifts for conversations ``idx``, as arrays."""
+        sc, n, P = self.scenario, len(idx), len(self.pool)
+        T = sc.max_turns
+        first = rng.integers(P, size=n)
+        tbt = np.repeat(self.pool_vectors[first][:, None, :], T + 1, axis=1)
+        second = np.full(n, -1, dtype=np.int64)
+        if sc.swap_turn is not None and P > 1:
+            second = (first + 1 + rng.integers(P - 1, size=n)) % P
+            tbt[:, sc.swap_turn:, :] = self.pool_vectors[second][:, None, :]
+        announce = np.full((n, T + 1), -1, dtype=np.int64)
+        D = sc.n_drifts
+        turns = np.zeros((n, D), dtype=np.int64)
+        drops = np.zeros((n, D), dtype=np.int64)
+        adds = np.zeros((n, D), dtype=np.int64)
+        announced = np.zeros((n, D), dtype=bool)
+        if D:
+            lo, hi = sc.drift_turns
+            turns = np.sort(rng.integers(lo, hi + 1, size=(n, D)), axis=1)
+            rows = np.arange(n)
+            later = np.arange(T + 1)[None, :]
+            for d in range(D):
+                t = turns[:, d]
+                slot = rng.integers(len(self.schema.slots), size=n)
+                in_slot = self.item_slot[None, :] == slot[:, None]
+                current = tbt[rows, t]
+                # drop one held value of the slot, add one it does not hold (uniformly)
+                drop = np.where(current & in_slot, rng.random(current.shape), -1.0).argmax(axis=1)
+                add = np.where(~current & in_slot, rng.random(current.shape), -1.0).argmax(axis=1)
+                from_t = later >= t[:, None]
+                tbt[rows[:, None], later, drop[:, None]] &= ~from_t
+                tbt[rows[:, None], later, add[:, None]] |= from_t
+                said = rng.random(n) < sc.announce_prob
+                announce[rows[said], t[said]] = self.cue_bank.announce_cue[add[said]]
+                drops[:, d], adds[:, d], announced[:, d] = drop, add, said
+        self.truth_by_turn[idx] = tbt
+        self.announce_by_turn[idx] = announce
+        self.persona_idx[idx], self.swap_idx[idx] = first, second
+        self.drift_turn[idx], self.drift_drop[idx], self.drift_add[idx] = turns, drops, adds
+        self.drift_announced[idx] = announced
+        self.patience0[idx] = self.pool_patience[first]
+        self.disclosure[idx] = self.pool_disclosure[first]
+        self.privacy[idx] = self.pool_privacy[first]
+        self.conflict[idx] = sc.conflict_prob
+        self.timelines.forget(idx)
+
+    def build_timeline(self, b: int) -> PersonaTimeline:
+        """The :class:`PersonaTimeline` of conversation ``b``, from the arrays :meth:`_draw_truth` drew."""
+        first = self.pool[int(self.persona_idx[b])]
+        segments: dict[int, Persona] = {1: first}
+        events: list[TimelineEvent] = []
+        sc = self.scenario
+        if self.swap_idx[b] >= 0:
+            other = self.pool[int(self.swap_idx[b])]
+            segments[sc.swap_turn] = other
+            events.append(TimelineEvent(sc.swap_turn, "swap", persona_id=other.persona_id))
+        for d in range(sc.n_drifts):
+            t = int(self.drift_turn[b, d])
+            base = segments[max(k for k in segments if k <= t)]
+            slot, dropped = self.schema.items[int(self.drift_drop[b, d])]
+            _, added = self.schema.items[int(self.drift_add[b, d])]
+            values = self._values_from_vector(self.truth_by_turn[b, t])
+            segments[t] = base.with_values(**{slot: values[slot]})
+            events.append(TimelineEvent(t, "drift", slot, base.values[slot], values[slot],
+                                        bool(self.drift_announced[b, d]), base.persona_id))
+        segments_sorted = tuple(sorted(segments.items()))
+        return PersonaTimeline(segments_sorted, tuple(events), float(self.conflict[b]), sc.max_turns)
+
+    def _values_from_vector(self, vec: np.ndarray) -> dict[str, tuple[str, ...]]:
+        values: dict[str, list[str]] = {s.name: [] for s in self.schema.slots}
+        for i in np.flatnonzero(vec):
+            slot, value = self.schema.items[i]
+            values[slot].append(value)
+        return {k: tuple(v) for k, v in values.items()}
 
     # ------------------------------------------------------------------ step
     _STATE = ("turn", "done", "patience", "revealed", "answered", "request_idx", "last_score", "prev_f1")
@@ -266,9 +372,7 @@ class DialogueCore:
         # a truth change resets what the user considers already answered
         live = ~self.done
         quit = quit & ~truncated
-        prev, now = self.truth(self.turn - 1), self.truth()
-        changed_slots = ((prev != now).astype(np.int64) @ self.item_slot_onehot) > 0
-        self.answered &= ~changed_slots
+        self.answered &= ~self.slot_changed[np.arange(B), np.minimum(self.turn, self.scenario.max_turns)]
         user = self._user_turn(rng, live | quit, opening=False, reaction=reaction,
                                reaction_arg=reaction_arg, answer_slot=answer_slot,
                                request_mode=request_mode, quit=quit)
@@ -332,11 +436,17 @@ class DialogueCore:
 
         # --- implicit cues: Gumbel top-k over the true items, favouring unrevealed ones
         k_max = int(cap.max()) if B else 0
-        weight = 1.0 / (1.0 + self.revealed) ** 2
-        keys = np.where(truth, np.log(weight) + rng.gumbel(size=truth.shape), -np.inf)
-        order = np.argsort(-keys, axis=1, kind="stable")[:, :k_max]
+        # weighted sampling without replacement among the true items (Efraimidis-Spirakis:
+        # the top k of log(u) / w), favouring items revealed less often
+        cand = self.true_items[rows, np.minimum(self.turn, self.scenario.max_turns)].astype(np.int64)
+        valid = cand >= 0
+        cand = np.maximum(cand, 0)
+        weight = 1.0 / (1.0 + np.take_along_axis(self.revealed, cand, axis=1).astype(np.float32)) ** 2
+        u = rng.random(cand.shape, dtype=np.float32)
+        keys = np.where(valid, np.log(np.maximum(u, 1e-30)) / weight, -np.inf)
+        pick = np.argsort(-keys, axis=1, kind="stable")[:, :k_max]
+        items = np.take_along_axis(cand, pick, axis=1)
         use = (np.arange(k_max)[None, :] < n_cues[:, None]) & active[:, None] & ~quit[:, None]
-        items = order
         # conflicting cues point at another value of the same slot
         misleading = use & (rng.random(items.shape) < self.conflict[:, None])
         slot = self.item_slot[items]
@@ -351,7 +461,9 @@ class DialogueCore:
         amb_cue = bank.ambiguous_cues[spoken, np.minimum((amb_pick * n_amb).astype(np.int64), np.maximum(n_amb - 1, 0))]
         cue_ids = np.where(use, np.where(use_amb, amb_cue, bank.specific_cue[spoken]), -1)
         honest = use & ~misleading
-        np.add.at(self.revealed, (np.repeat(rows, k_max)[honest.ravel()], items.ravel()[honest.ravel()]), 1)
+        n_items = self.revealed.shape[1]
+        flat = (rows[:, None] * n_items + items)[honest]
+        self.revealed += np.bincount(flat, minlength=B * n_items).reshape(B, n_items)
 
         announce = np.where(active & ~quit, self.announce_by_turn[rows, np.minimum(self.turn, self.scenario.max_turns)], -1)
         return UserTurnBatch(
@@ -362,3 +474,42 @@ class DialogueCore:
             request_idx=self.request_idx.copy(), request_mode=np.where(active, request_mode, REQUEST_NONE),
             request_u=rng.random(B), quit=quit & active,
         )
+
+
+def _pad_true(mask: np.ndarray, width: int) -> np.ndarray:
+    """``int16 [R, width]``: the column indices of each row's True entries, -1 padded."""
+    r, c = np.nonzero(mask)
+    counts = np.bincount(r, minlength=mask.shape[0])
+    if counts.max(initial=0) > width:
+        raise ValueError(f"a persona holds {counts.max()} items, more than the schema allows ({width})")
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    pos = np.arange(len(c)) - np.repeat(starts, counts)
+    out = np.full((mask.shape[0], width), -1, dtype=np.int16)
+    out[r, pos] = c
+    return out
+
+
+class LazyTimelines:
+    """``core.timelines[b]``: conversation ``b``'s :class:`PersonaTimeline`, built on first access."""
+
+    def __init__(self, core: DialogueCore) -> None:
+        self.core = core
+        self._cache: list[PersonaTimeline | None] = [None] * core.B
+        self._drawn = np.zeros(core.B, dtype=bool)
+
+    def __len__(self) -> int:
+        return self.core.B
+
+    def __getitem__(self, b: int) -> PersonaTimeline | None:
+        if self._cache[b] is None and self._drawn[b]:
+            self._cache[b] = self.core.build_timeline(b)
+        return self._cache[b]
+
+    def __setitem__(self, b: int, timeline: PersonaTimeline) -> None:
+        self._cache[b] = timeline
+        self._drawn[b] = False
+
+    def forget(self, idx: np.ndarray) -> None:
+        for b in idx.tolist():
+            self._cache[b] = None
+        self._drawn[idx] = True

@@ -352,9 +352,8 @@ class NumericSpec:
 
     def heard_counts(self, user: UserTurnBatch) -> np.ndarray:
         """``float32 [B, n_cues]``: the cues in each user message (implicit, answers, announcements)."""
-        B = user.cue_ids.shape[0]
-        counts = np.zeros((B, self.bank.n_cues + 1), dtype=np.float32)
+        B, n = user.cue_ids.shape[0], self.bank.n_cues
         ids = np.concatenate([user.cue_ids, user.answer_cue[:, None], user.announce_cue[:, None]], axis=1)
-        ids = np.where(ids >= 0, ids, self.bank.n_cues)
-        np.add.at(counts, (np.repeat(np.arange(B), ids.shape[1]), ids.ravel()), 1.0)
-        return counts[:, :-1]
+        flat = (np.arange(B)[:, None] * (n + 1) + np.where(ids >= 0, ids, n)).ravel()
+        counts = np.bincount(flat, minlength=B * (n + 1)).reshape(B, n + 1)
+        return counts[:, :-1].astype(np.float32)

@@ -118,7 +118,7 @@ def test_asking_again_gets_already_answered():
     topics = "dinner, a book, a gift, the weekend, a holiday, sleep, a hobby or exercise"
     env.reset(seed=0, options={"persona": persona})
     env.step({"profile": "", "reply": f"Happy to help with {topics}. What do you do for work?"})
-    second = "Next: a dinner recipe, a novel, a present, a Saturday plan, a trip, rest tips, a workout. Remind me, what do you do for work?"
+    second = "Next: a dinner recipe, a novel, a present, a Saturday plan, a trip, rest tips, a workout, a hobby. Remind me, what do you do for work?"
     _, _, _, _, info = env.step({"profile": "", "reply": second})
     assert info["user_reaction"] == "already_answered"
     assert any(p in env.unwrapped.messages[-1]["content"] for p in ("already told you", "answered that", "already know"))

@@ -38,14 +38,18 @@ class NumericDialogue:
         self.obs = np.zeros((B, self.spec.obs_size), dtype=np.float32)
         self.weights = self.parts.reward_weights
 
-    def reset(self, rng: np.random.Generator, mask: np.ndarray | None = None) -> np.ndarray:
+    def reset(self, rng: np.random.Generator, mask: np.ndarray | None = None, observe: bool = True) -> np.ndarray:
+        """Start conversations (all, or where ``mask``); ``observe=False`` defers the observation
+        to the next :meth:`step` (a vector env's autoreset)."""
         user = self.core.reset(rng, mask)
         rows = np.ones(self.core.B, dtype=bool) if mask is None else mask
-        self.heard[rows] = 0
+        counts = self.spec.heard_counts(user)
+        self.heard[rows] = counts[rows]
         if self.prev_comps is not None:
             self.prev_comps[rows] = -1
         self.user = user if self.user is None or mask is None else _merge(self.user, user, rows)
-        self._observe(user, rows)
+        if observe:
+            self.spec.observe(self.heard, self.user, self.core.turn - 1, self.core.answered, out=self.obs)
         return self.obs
 
     def step(self, rng: np.random.Generator, actions: np.ndarray, active: np.ndarray | None = None):
@@ -61,23 +65,20 @@ class NumericDialogue:
         B = core.B
         out = core.step(rng, guess, np.zeros(B, dtype=np.int64), np.ones(B, dtype=bool), features,
                         active=active, invalid=invalid)
-        rows = np.ones(B, dtype=bool) if active is None else active
         if self.prev_comps is None:
             self.prev_comps = np.full_like(comps, -1)
-        self.prev_comps[rows] = comps[rows]
-        self.user = out.user if active is None else _merge(self.user, out.user, rows)
-        self._observe(out.user, rows)
+        counts = spec.heard_counts(out.user)
+        if active is None:
+            self.prev_comps = comps
+            self.user = out.user
+            self.heard = self.heard + counts if spec.history else counts
+        else:
+            self.prev_comps = np.where(active[:, None], comps, self.prev_comps)
+            self.user = _merge(self.user, out.user, active)
+            self.heard = np.where(active[:, None], self.heard + counts if spec.history else counts, self.heard)
+        spec.observe(self.heard, self.user, core.turn - 1, core.answered, out=self.obs)
         reward = sum(w * out.terms[k] for k, w in self.weights.items())
         return self.obs, reward, out, decoded, guess
-
-    def _observe(self, user: UserTurnBatch, rows: np.ndarray) -> None:
-        counts = self.spec.heard_counts(user)
-        if self.spec.history:
-            self.heard[rows] += counts[rows]
-        else:
-            self.heard[rows] = counts[rows]
-        fresh = self.spec.observe(self.heard, user, self.core.turn - 1, self.core.answered)
-        self.obs[rows] = fresh[rows]
 
 
 def _merge(old: UserTurnBatch, new: UserTurnBatch, rows: np.ndarray) -> UserTurnBatch:
@@ -235,7 +236,7 @@ class PersonaDialogNumericVectorEnv(VectorEnv):
         rng = self.np_random
         resetting = self._autoreset.copy()
         if resetting.any():
-            self.dialogue.reset(rng, resetting)
+            self.dialogue.reset(rng, resetting, observe=False)
         active = ~resetting
         obs, reward, out, decoded, _ = self.dialogue.step(rng, actions, active=active if resetting.any() else None)
         terminated = out.terminated & active
