@@ -12,7 +12,9 @@ Tianshou ``Policy`` that samples the action space) and writes the transitions in
   string ``notes``; the wrapper keeps fixed-key numbers only (``turn``, ``reward_terms``...), so
   ``buffer.info.reward_terms.profile_f1`` is an array.
 * ``--flat``: :class:`persona_env.wrappers_numeric.FlatDiscreteAction` (a ``Discrete`` action for
-  Tianshou's DQN family) instead of the raw ``MultiDiscrete`` action.
+  Tianshou's DQN family) instead of the raw ``MultiDiscrete`` action. Note that Tianshou's
+  ``DummyVectorEnv.action_space`` reads ``env.unwrapped.action_space`` and so still reports the
+  ``MultiDiscrete`` space; the policy takes its spaces from a wrapped env instead.
 """
 
 from __future__ import annotations
@@ -51,7 +53,11 @@ def build_collector(env_id: str = "PersonaDialog-Numeric-v0", n_envs: int = 4, b
                     seed: int = 0, flat: bool = False) -> tuple[Collector, VectorReplayBuffer]:
     envs = DummyVectorEnv([lambda: make_env(env_id, flat) for _ in range(n_envs)])
     envs.seed([seed + i for i in range(n_envs)])
-    policy = RandomPolicy(envs.action_space[0], envs.observation_space[0], seed=seed)
+    # Not envs.action_space: Tianshou's workers read spaces from env.unwrapped, which ignores
+    # wrappers that change them (FlatDiscreteAction); take them from one wrapped env instead.
+    probe = make_env(env_id, flat)
+    policy = RandomPolicy(probe.action_space, probe.observation_space, seed=seed)
+    probe.close()
     buffer = VectorReplayBuffer(buffer_size, n_envs)
     collector = Collector(policy, envs, buffer)
     collector.reset()
@@ -69,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
 
     collector, buffer = build_collector(args.env_id, args.n_envs, seed=args.seed, flat=args.flat)
-    print(f"envs: {args.n_envs} x {args.env_id}; action space {collector.env.action_space[0]}")
+    print(f"envs: {args.n_envs} x {args.env_id}; action space {collector.policy.action_space}")
     stats = collector.collect(n_step=args.steps)
     print(f"collect(n_step={args.steps}): {stats.n_collected_steps} steps, {stats.n_collected_episodes} "
           f"finished episodes, {stats.collect_speed:.0f} steps/s")
@@ -77,7 +83,7 @@ def main() -> None:
     print(f"collect(n_episode={args.episodes}): {stats.n_collected_episodes} episodes, "
           f"return {stats.returns_stat.mean:.3f} +- {stats.returns_stat.std:.3f}, length {stats.lens_stat.mean:.1f}")
 
-    data = buffer[:len(buffer)]
+    data = buffer[buffer.sample_indices(0)]  # every stored transition (0 = all, in order)
     f1 = np.asarray(data.info.reward_terms.profile_f1)
     done = np.asarray(data.done)
     print(f"buffer: {len(buffer)} transitions; obs {data.obs.shape}, act {data.act.shape}, "

@@ -65,8 +65,8 @@ class Args:
     """torch.backends.cudnn.deterministic"""
     cuda: bool = False
     """use CUDA if available"""
-    torch_threads: int = 0
-    """torch intra-op threads (0: torch's default)"""
+    torch_threads: int = 1
+    """torch intra-op threads (0: torch's default; more than 1 thrashes against numpy on small CPUs)"""
     out: str = "results/ppo"
     """folder for agent.pt and metrics.json ('' to save nothing)"""
     verbose: bool = True
@@ -159,65 +159,80 @@ class Agent(nn.Module):
     """Shared MLP torso, a critic head and one categorical head per MultiDiscrete dimension.
 
     The per-dimension heads are one ``Linear(hidden, sum(nvec))`` whose outputs are split per
-    dimension (the same parameters as ``len(nvec)`` separate heads); the split logits are laid out
-    in a padded ``[batch, dims, max(nvec)]`` tensor so that sampling, log-probs and entropies are
-    single vectorised calls.
+    dimension (the same parameters as ``len(nvec)`` separate heads). Dimensions of equal size are
+    laid out next to each other, so each group is one ``[batch, dims, size]`` tensor and sampling,
+    log-probs and entropies take a handful of vectorised calls (no padding: a masked logit costs a
+    slow ``exp`` on CPU).
     """
 
     def __init__(self, obs_size: int, nvec: np.ndarray, act_dim: int, n_acts: int, hidden: int = 256,
                  mask_acts: bool = True) -> None:
         super().__init__()
+        nvec = np.asarray(nvec, dtype=np.int64)
         self.obs_size, self.act_dim, self.n_acts, self.mask_acts = obs_size, act_dim, n_acts, mask_acts
-        self.register_buffer("nvec", torch.as_tensor(np.asarray(nvec), dtype=torch.long))
+        self.n_dims = len(nvec)
         self.torso = nn.Sequential(
             layer_init(nn.Linear(obs_size, hidden)), nn.Tanh(),
             layer_init(nn.Linear(hidden, hidden)), nn.Tanh(),
         )
         self.critic = layer_init(nn.Linear(hidden, 1), std=1.0)
-        self.actor = layer_init(nn.Linear(hidden, int(self.nvec.sum())), std=0.01)
-        D, M = len(nvec), int(max(nvec))
-        starts = np.concatenate([[0], np.cumsum(nvec)[:-1]])
-        cols = np.arange(M)
-        valid = cols[None, :] < np.asarray(nvec)[:, None]                     # [D, M]
-        gather = np.where(valid, starts[:, None] + cols[None, :], 0)
-        self.register_buffer("gather_idx", torch.as_tensor(gather.ravel(), dtype=torch.long))
-        self.register_buffer("pad_invalid", torch.as_tensor(~valid))
-        self.D, self.M = D, M
+        self.actor = layer_init(nn.Linear(hidden, int(nvec.sum())), std=0.01)
+        # groups of equal-size dimensions: (size, dims, first column, position of the act dim or -1)
+        self.groups: list[tuple[int, list[int], int, int]] = []
+        col = 0
+        for n in sorted(set(nvec.tolist())):
+            dims = np.flatnonzero(nvec == n).tolist()
+            self.groups.append((n, dims, col, dims.index(act_dim) if act_dim in dims else -1))
+            col += n * len(dims)
+        for i, (_, dims, _, _) in enumerate(self.groups):
+            self.register_buffer(f"dims_{i}", torch.as_tensor(dims, dtype=torch.long), persistent=False)
 
     def get_value(self, x: torch.Tensor) -> torch.Tensor:
         return self.critic(self.torso(x))
 
-    def logits(self, x: torch.Tensor, hidden: torch.Tensor | None = None) -> torch.Tensor:
-        """``[B, D, M]`` logits, padding and (optionally) invalid acts set to -1e9."""
+    def group_logits(self, x: torch.Tensor, hidden: torch.Tensor | None = None) -> list[torch.Tensor]:
+        """Per group, ``[B, dims, size]`` logits; invalid reply acts (``act_mask`` = 0) at -1e9."""
         h = self.torso(x) if hidden is None else hidden
         flat = self.actor(h)
-        full = flat[:, self.gather_idx].view(-1, self.D, self.M)
-        invalid = self.pad_invalid.unsqueeze(0).expand(full.shape[0], -1, -1)
-        if self.mask_acts:
-            act_ok = x[:, -self.n_acts:] > 0.5                                 # [B, n_acts]
-            act_invalid = torch.ones(x.shape[0], self.M, dtype=torch.bool, device=x.device)
-            act_invalid[:, : self.n_acts] = ~act_ok
-            invalid = invalid.clone()
-            invalid[:, self.act_dim] = act_invalid
-        return full.masked_fill(invalid, -1e9)
+        out = []
+        for n, dims, col, act_pos in self.groups:
+            lg = flat[:, col: col + n * len(dims)].view(-1, len(dims), n)
+            if self.mask_acts and act_pos >= 0:
+                invalid = torch.zeros(lg.shape, dtype=torch.bool, device=x.device)
+                invalid[:, act_pos, : self.n_acts] = x[:, -self.n_acts:] < 0.5
+                lg = lg.masked_fill(invalid, -1e9)
+            out.append(lg)
+        return out
 
     def get_action_and_value(self, x: torch.Tensor, action: torch.Tensor | None = None):
-        """Sampled (or given) action, summed log-prob, summed entropy and the value."""
+        """Sampled (or given) action ``[B, dims]``, summed log-prob, summed entropy, value."""
         h = self.torso(x)
-        logits = self.logits(x, h)
-        logp_all = torch.log_softmax(logits, dim=-1)
-        if action is None:
-            action = torch.distributions.Categorical(logits=logits).sample()    # [B, D]
-        logp = logp_all.gather(-1, action.unsqueeze(-1)).squeeze(-1).sum(-1)
-        entropy = -(logp_all.exp() * logp_all).sum(-1).sum(-1)
+        B = x.shape[0]
+        sample = action is None
+        if sample:
+            action = torch.zeros(B, self.n_dims, dtype=torch.long, device=x.device)
+        logp = torch.zeros(B, device=x.device)
+        entropy = torch.zeros(B, device=x.device)
+        for i, lg in enumerate(self.group_logits(x, h)):
+            dims = getattr(self, f"dims_{i}")
+            logp_all = torch.log_softmax(lg, dim=-1)
+            if sample:  # Gumbel-max: one draw per dimension
+                u = torch.rand_like(lg).clamp_(1e-10, 1.0)
+                action[:, dims] = (lg - torch.log(-torch.log(u))).argmax(-1)
+            a = action[:, dims]
+            logp = logp + logp_all.gather(-1, a.unsqueeze(-1)).squeeze(-1).sum(-1)
+            entropy = entropy - (logp_all.exp() * logp_all).sum(-1).sum(-1)
         return action, logp, entropy, self.critic(h).squeeze(-1)
 
     @torch.no_grad()
     def act(self, x: torch.Tensor, greedy: bool = True) -> torch.Tensor:
-        logits = self.logits(x)
-        if greedy:
-            return logits.argmax(-1)
-        return torch.distributions.Categorical(logits=logits).sample()
+        """The argmax (``greedy``) or a sampled action, ``[B, dims]``."""
+        if not greedy:
+            return self.get_action_and_value(x)[0]
+        action = torch.zeros(x.shape[0], self.n_dims, dtype=torch.long, device=x.device)
+        for i, lg in enumerate(self.group_logits(x)):
+            action[:, getattr(self, f"dims_{i}")] = lg.argmax(-1)
+        return action
 
 
 def make_agent(spec: NumericSpec, hidden: int = 256, mask_acts: bool = True) -> Agent:
