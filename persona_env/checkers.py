@@ -14,6 +14,7 @@ import math
 from typing import Any, Callable
 
 import gymnasium as gym
+import numpy as np
 from gymnasium.utils.env_checker import check_env, data_equivalence
 
 from persona_env.core import TERM_NAMES
@@ -53,6 +54,19 @@ def check_gymnasium(env_fn: EnvFactory) -> None:
         env.close()
 
 
+def _is_text(env: gym.Env) -> bool:
+    """Text-mode envs take (untrusted) text actions; numeric ones take integers."""
+    return isinstance(env.action_space, (gym.spaces.Dict, gym.spaces.Text))
+
+
+def _bad_numeric_actions(space: gym.spaces.MultiDiscrete) -> list[np.ndarray]:
+    """Actions outside a MultiDiscrete space: wrong shape, out of range, NaN, float dtype."""
+    ok = np.zeros(space.shape, dtype=np.int64)
+    too_big = ok.copy()
+    too_big[0] = space.nvec[0]
+    return [ok[:-1], ok[None, :], too_big, ok - 1, np.full(space.shape, np.nan), ok + 0.5]
+
+
 def _rollout(env: gym.Env, seed: int, n_steps: int, actions: list[Any] | None = None) -> list[tuple]:
     obs, info = env.reset(seed=seed)
     env.action_space.seed(seed)
@@ -71,7 +85,7 @@ def check_determinism(env_fn: EnvFactory, seed: int = 0, n_steps: int = 25) -> N
     """Same seed and actions -> the same observations, rewards and infos (text included)."""
     a, b = env_fn(), env_fn()
     try:
-        for actions in (None, list(NASTY_ACTIONS)):
+        for actions in ((None, list(NASTY_ACTIONS)) if _is_text(a) else (None,)):
             ta, tb = _rollout(a, seed, n_steps, actions), _rollout(b, seed, n_steps, actions)
             for t, (x, y) in enumerate(zip(ta, tb)):
                 assert data_equivalence(x, y), f"trajectories with seed {seed} differ at record {t}"
@@ -84,8 +98,9 @@ def check_reward_bounds(env_fn: EnvFactory, seeds: range = range(3), n_steps: in
     """Every reported term exists and lies in :data:`TERM_BOUNDS`; the reward is finite."""
     env = env_fn()
     try:
+        nasty = list(NASTY_ACTIONS) if _is_text(env) else None
         for seed in seeds:
-            for record in _rollout(env, seed, n_steps, list(NASTY_ACTIONS) if seed % 2 else None):
+            for record in _rollout(env, seed, n_steps, nasty if seed % 2 else None):
                 if len(record) != 5:
                     continue
                 _, reward, _, _, info = record
@@ -103,8 +118,23 @@ def check_reward_bounds(env_fn: EnvFactory, seeds: range = range(3), n_steps: in
 
 
 def check_bad_input(env_fn: EnvFactory, seed: int = 0) -> None:
-    """Malformed text never crashes an episode; it is noted and (where malformed) penalised."""
+    """Malformed text never crashes an episode; it is noted and (where malformed) penalised.
+    For numeric envs: an action outside the space raises ``ValueError`` naming the space."""
     env = env_fn()
+    if not _is_text(env):
+        try:
+            env.reset(seed=seed)
+            for bad in _bad_numeric_actions(env.action_space):
+                try:
+                    env.step(bad)
+                except ValueError as err:
+                    assert "MultiDiscrete" in str(err), f"the error for {bad!r} should name the space: {err}"
+                else:
+                    raise AssertionError(f"step({bad!r}) is outside {env.action_space} and must raise ValueError")
+            env.step(env.action_space.sample())  # still usable
+        finally:
+            env.close()
+        return
     try:
         env.reset(seed=seed)
         for action in NASTY_ACTIONS:

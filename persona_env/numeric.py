@@ -88,7 +88,7 @@ DISHES: dict[str, str] = {
 }
 STYLE: dict[str, str] = {
     "casual": "Hey, here's an idea.",
-    "formal": "Certainly. I would recommend the following. Kind regards.",
+    "formal": "Certainly. I would recommend the following.",
     "emoji": "\U0001F642",
     "playful": "Fun fact: even a silly plan beats no plan.",
     "diplomatic": "Perhaps consider it, if you like.",

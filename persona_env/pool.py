@@ -90,6 +90,10 @@ class PersonaPool(Sequence[Persona]):
         """Same as the constructor (reads better at call sites)."""
         return cls(personas, name=name, schema=schema)
 
+    def __reduce__(self):
+        # rebuilt through the constructor (pickling: SuperSuit and subprocess vector envs copy envs)
+        return (PersonaPool, (self._personas, self._name, self._schema))
+
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError("PersonaPool is immutable")
 

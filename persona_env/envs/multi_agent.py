@@ -6,6 +6,9 @@ its own persona and ``"simulated_utterance"`` and says whatever it likes, so it 
 the built-in simulator (:func:`simulated_user_policy` returns the suggestion), a learner or any
 other policy. The assistant acts exactly as in ``PersonaDialog-v0``.
 
+``mode="numeric"`` gives the same game with numeric spaces (and ``pad=True`` identical spaces for
+both agents): see :mod:`persona_env.envs.numeric_multi_agent`.
+
 Turn order: the user speaks first, then the assistant, alternately. In the **AEC** form that is
 ``agent_iter()``'s order; a cycle is one round (a user message and a reply), so ``max_cycles`` is
 rounds. In the **parallel** form one agent acts per ``step()`` (a half-turn): each observation's
@@ -173,15 +176,28 @@ class TurnBasedDialogue:
         return self.parts.core.timelines[0].to_info()
 
 
+def make_game(mode: str, render_mode: str | None, max_cycles: int | None, **options: Any):
+    """The shared game of both forms: ``mode="text"`` (this module) or ``"numeric"``
+    (:mod:`persona_env.envs.numeric_multi_agent`, which also takes ``pad`` and ``history``)."""
+    if mode == "text":
+        return TurnBasedDialogue(render_mode, max_cycles, **options)
+    if mode == "numeric":
+        from persona_env.envs.numeric_multi_agent import NumericTurnBasedDialogue
+
+        return NumericTurnBasedDialogue(render_mode, max_cycles, **options)
+    raise ValueError(f"unknown mode {mode!r}; use 'text' or 'numeric'")
+
+
 class RawPersonaDialogAEC(AECEnv):
     """AEC form (use :func:`aec_env`, which adds PettingZoo's order-enforcing wrapper)."""
 
     metadata = {"render_modes": RENDER_MODES, "name": "persona_dialog_v0", "is_parallelizable": True,
                 "render_fps": 1}
 
-    def __init__(self, render_mode: str | None = None, max_cycles: int | None = None, **options: Any) -> None:
+    def __init__(self, render_mode: str | None = None, max_cycles: int | None = None, mode: str = "text",
+                 **options: Any) -> None:
         super().__init__()
-        self.game = TurnBasedDialogue(render_mode, max_cycles, **options)
+        self.game = make_game(mode, render_mode, max_cycles, **options)
         self.render_mode = render_mode
         self.possible_agents = list(AGENTS)
         self.agents: list[str] = []
@@ -252,8 +268,9 @@ class ParallelPersonaDialogEnv(ParallelEnv):
 
     metadata = {"render_modes": RENDER_MODES, "name": "persona_dialog_parallel_v0", "render_fps": 1}
 
-    def __init__(self, render_mode: str | None = None, max_cycles: int | None = None, **options: Any) -> None:
-        self.game = TurnBasedDialogue(render_mode, max_cycles, **options)
+    def __init__(self, render_mode: str | None = None, max_cycles: int | None = None, mode: str = "text",
+                 **options: Any) -> None:
+        self.game = make_game(mode, render_mode, max_cycles, **options)
         self.render_mode = render_mode
         self.possible_agents = list(AGENTS)
         self.agents: list[str] = []

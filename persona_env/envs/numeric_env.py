@@ -56,7 +56,8 @@ class NumericDialogue:
         spec, core = self.spec, self.core
         a = spec.check(actions)
         if a.shape[0] != core.B:
-            raise ValueError(f"expected {core.B} actions (one per conversation), got {a.shape[0]}")
+            raise ValueError(f"expected {core.B} actions (one per conversation) in "
+                             f"{spec.action_space} each, got {a.shape[0]}")
         decoded = spec.decode(a, core.answered, core.request_idx)
         comps = decoded["comps"]
         features = spec.features(comps, self.prev_comps)
