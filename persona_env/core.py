@@ -416,8 +416,10 @@ class DialogueCore:
                    request_mode: np.ndarray, quit: np.ndarray) -> UserTurnBatch:
         B, bank = self.B, self.cue_bank
         rows = np.arange(B)
-        truth = self.truth()
-        n_true = truth.sum(axis=1)
+        turn_now = np.minimum(self.turn, self.scenario.max_turns)
+        cand = self.true_items[rows, turn_now].astype(np.int64)
+        valid = cand >= 0
+        n_true = valid.sum(axis=1)
         cap = np.ceil(MAX_DISCLOSURE * n_true).astype(np.int64)
         fit = np.where(self.last_score >= GOOD_REPLY, 1.5, np.where(self.last_score < POOR_REPLY, 0.5, 1.0))
         expected = self.disclosure * n_true * (0.5 if opening else fit)
@@ -427,9 +429,11 @@ class DialogueCore:
         # --- the answer to a direct question (counts towards the disclosure cap)
         deflect = (answer_slot >= 0) & self.private_slot[np.maximum(answer_slot, 0)] & (rng.random(B) < self.privacy)
         answering = (answer_slot >= 0) & ~deflect & active & ~quit
-        slot_mask = truth & (self.item_slot[None, :] == answer_slot[:, None])
-        answer_item = np.where(slot_mask, self.revealed, np.iinfo(np.int64).max).argmin(axis=1)
-        answer_cue = np.where(answering, bank.answer_cue[answer_item], -1)
+        # the answer names the asked slot's least revealed true value
+        in_slot = valid & (self.item_slot[np.maximum(cand, 0)] == answer_slot[:, None])
+        rev = np.where(in_slot, np.take_along_axis(self.revealed, np.maximum(cand, 0), axis=1), np.iinfo(np.int64).max)
+        answer_item = np.take_along_axis(cand, rev.argmin(axis=1)[:, None], axis=1)[:, 0]
+        answer_cue = np.where(answering, bank.answer_cue[np.maximum(answer_item, 0)], -1)
         self.revealed[rows[answering], answer_item[answering]] += 1
         self.answered[rows[answering], answer_slot[answering]] = True
         n_cues = np.maximum(n_cues - answering, 0)
@@ -438,8 +442,6 @@ class DialogueCore:
         k_max = int(cap.max()) if B else 0
         # weighted sampling without replacement among the true items (Efraimidis-Spirakis:
         # the top k of log(u) / w), favouring items revealed less often
-        cand = self.true_items[rows, np.minimum(self.turn, self.scenario.max_turns)].astype(np.int64)
-        valid = cand >= 0
         cand = np.maximum(cand, 0)
         weight = 1.0 / (1.0 + np.take_along_axis(self.revealed, cand, axis=1).astype(np.float32)) ** 2
         u = rng.random(cand.shape, dtype=np.float32)
@@ -461,9 +463,9 @@ class DialogueCore:
         amb_cue = bank.ambiguous_cues[spoken, np.minimum((amb_pick * n_amb).astype(np.int64), np.maximum(n_amb - 1, 0))]
         cue_ids = np.where(use, np.where(use_amb, amb_cue, bank.specific_cue[spoken]), -1)
         honest = use & ~misleading
-        n_items = self.revealed.shape[1]
-        flat = (rows[:, None] * n_items + items)[honest]
-        self.revealed += np.bincount(flat, minlength=B * n_items).reshape(B, n_items)
+        for j in range(k_max):  # items in a row are distinct: plain fancy += per column is safe
+            hit = honest[:, j]
+            self.revealed[rows[hit], items[hit, j]] += 1
 
         announce = np.where(active & ~quit, self.announce_by_turn[rows, np.minimum(self.turn, self.scenario.max_turns)], -1)
         return UserTurnBatch(

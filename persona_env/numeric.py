@@ -277,11 +277,25 @@ class NumericSpec:
             rows.append((ids >= 0, self.f[table], np.maximum(ids, 0)))
         ints = {}
         for name in ("n_words", "n_emoji", "n_formal", "n_casual", "n_playful", "n_hedges"):
-            ints[name] = sum(np.where(m, getattr(t, name)[i], 0) for m, t, i in rows).astype(np.int64)
+            total = np.zeros(B, dtype=np.int64)
+            for m, t, i in rows:
+                column = getattr(t, name)
+                if column.any():  # most template families never set most features: skip them
+                    total += np.where(m, column[i], 0)
+            ints[name] = total
         bools = {}
         for name in ("mentions", "diet_violations", "request_hits", "asked_slots"):
-            bools[name] = np.logical_or.reduce([m[:, None] & getattr(t, name)[i] for m, t, i in rows])
-        price = np.max(np.stack([np.where(m, t.price_level[i], -1) for m, t, i in rows]), axis=0)
+            acc = None
+            for m, t, i in rows:
+                table = getattr(t, name)
+                if table.any():
+                    part = table[i] & m[:, None]
+                    acc = part if acc is None else acc | part
+            bools[name] = acc if acc is not None else np.zeros((B, getattr(rows[0][1], name).shape[1]), dtype=bool)
+        price = np.full(B, -1, dtype=np.int64)
+        for m, t, i in rows:
+            if (t.price_level >= 0).any():
+                price = np.maximum(price, np.where(m, t.price_level[i], -1))
         flattery = np.zeros(B, dtype=bool)
         if prev_comps is None:
             repetition = np.zeros(B)
@@ -354,6 +368,8 @@ class NumericSpec:
         """``float32 [B, n_cues]``: the cues in each user message (implicit, answers, announcements)."""
         B, n = user.cue_ids.shape[0], self.bank.n_cues
         ids = np.concatenate([user.cue_ids, user.answer_cue[:, None], user.announce_cue[:, None]], axis=1)
-        flat = (np.arange(B)[:, None] * (n + 1) + np.where(ids >= 0, ids, n)).ravel()
-        counts = np.bincount(flat, minlength=B * (n + 1)).reshape(B, n + 1)
-        return counts[:, :-1].astype(np.float32)
+        counts = np.zeros((B, n + 1), dtype=np.float32)
+        rows = np.arange(B)
+        for j in range(ids.shape[1]):  # within one column each row appears once: plain += is safe
+            counts[rows, np.where(ids[:, j] >= 0, ids[:, j], n)] += 1.0
+        return counts[:, :-1]
