@@ -42,74 +42,58 @@ _REACTION_EVIDENCE: dict[str, tuple[tuple[str, str, float], ...]] = {
 }
 
 
-def _template_regex(template: str) -> re.Pattern[str]:
+def template_regex(template: str) -> re.Pattern[str]:
     pattern = re.escape(template.lower())
     pattern = pattern.replace(r"\{topic\}", r"(?P<arg>[a-z' -]+?)").replace(r"\{diet\}", r"(?P<arg>[a-z' -]+?)")
     return re.compile(pattern)
 
 
-class BeliefAgent:
-    """Decodes cues with the simulator's likelihoods; the oracle upper bound (see module doc)."""
+class BeliefState:
+    """Posterior over each single-valued slot and evidence scores for list slots.
 
-    name = "oracle"
+    Fed with cue ids (decoded from text, or read off a numeric observation) and the names of the
+    user's complaints; old evidence decays by ``decay`` per message so a swap or drift is followed.
+    """
 
     def __init__(self, schema: PersonaSchema = DEFAULT_SCHEMA, cue_bank: CueBank | None = None,
-                 decay: float = 0.95, ask: bool = True, seed: int | None = None) -> None:
-        self.schema, self.bank = schema, cue_bank or default_cue_bank()
-        self.decay, self.ask = decay, ask
+                 decay: float = 0.95) -> None:
+        self.schema, self.bank, self.decay = schema, cue_bank or default_cue_bank(), decay
         freq = default_pool("train").vectors().mean(axis=0) if schema is DEFAULT_SCHEMA else np.ones(schema.n_items)
         self.log_prior = np.log(np.maximum(freq, 1e-3))
         self.loglik_table = np.log(self.bank.likelihood + EPS)
-        self._reactions = [(name, _template_regex(t)) for name, ts in lexicon.REACTIONS.items() for t in ts]
-        self._deflections = tuple(d.lower() for d in lexicon.DEFLECTIONS)
-        self._request_phrases = [(p.lower(), r.request_id) for r in REQUESTS for p in r.phrasings]
-        self.reset(seed)
+        self.reset()
 
-    def reset(self, seed: int | None = None) -> None:
+    def reset(self) -> None:
         self.loglik = np.zeros(self.schema.n_items)      # single slots: log-likelihood
         self.score = np.zeros(self.schema.n_items)       # list slots: evidence counts
         self.seen = np.zeros(len(self.schema.slots), dtype=bool)
-        self.asked: set[str] = set()
-        self.last_question: str | None = None
-        self.request = "hobby"
-        self.replies: list[str] = []
-        self.turn = 0
 
-    # ------------------------------------------------------------------ perception
-    def observe_message(self, message: str) -> None:
-        low = message.lower()
+    def new_message(self) -> None:
+        """Older evidence counts a little less (call once per user message)."""
         self.loglik *= self.decay
         self.score *= self.decay
-        for cue_id in self.bank.decode(message):
-            cue = self.bank.cues[cue_id]
-            slot = self.schema.slot(cue.slot)
-            k = self.schema.slot_position(cue.slot)
-            items = self.schema.slot_items(cue.slot)
-            self.seen[k] = True
-            explicit = cue.kind in ("answer", "announce")
-            if slot.is_list:
-                for v in cue.values:
-                    self.score[self.schema.item_index(cue.slot, v)] += 1.0 / len(cue.values)
-            else:
-                if explicit:
-                    self.loglik[items.start:items.stop] = 0.0
-                self.loglik[items.start:items.stop] += self.loglik_table[cue_id, items.start:items.stop]
-        for name, regex in self._reactions:
-            m = regex.search(low)
-            if not m:
-                continue
-            if name == "disliked_topic":
-                self._evidence_value("dislikes", m.group("arg").strip(), list_weight=1.0)
-            elif name == "diet_violation":
-                self._evidence_value("diet", m.group("arg").strip(), single_weight=6.0)
-            for slot, value, w in _REACTION_EVIDENCE.get(name, ()):
-                self.loglik[self.schema.item_index(slot, value)] += w
-                self.seen[self.schema.slot_position(slot)] = True
-        if self.last_question and any(d in low for d in self._deflections):
-            self.asked.add(self.last_question)
-        for phrase, request_id in self._request_phrases:
-            if phrase in low:
-                self.request = request_id
+
+    def observe_cue(self, cue_id: int) -> None:
+        cue = self.bank.cues[cue_id]
+        slot = self.schema.slot(cue.slot)
+        items = self.schema.slot_items(cue.slot)
+        self.seen[self.schema.slot_position(cue.slot)] = True
+        if slot.is_list:
+            for v in cue.values:
+                self.score[self.schema.item_index(cue.slot, v)] += 1.0 / len(cue.values)
+        else:
+            if cue.kind in ("answer", "announce"):  # explicit: replaces what was believed
+                self.loglik[items.start:items.stop] = 0.0
+            self.loglik[items.start:items.stop] += self.loglik_table[cue_id, items.start:items.stop]
+
+    def observe_reaction(self, name: str, arg: str | None = None) -> None:
+        if name == "disliked_topic" and arg:
+            self._evidence_value("dislikes", arg, list_weight=1.0)
+        elif name == "diet_violation" and arg:
+            self._evidence_value("diet", arg, single_weight=6.0)
+        for slot, value, w in _REACTION_EVIDENCE.get(name, ()):
+            self.loglik[self.schema.item_index(slot, value)] += w
+            self.seen[self.schema.slot_position(slot)] = True
 
     def _evidence_value(self, slot: str, value: str, list_weight: float = 0.0, single_weight: float = 0.0) -> None:
         if not self.schema.has_item(slot, value):
@@ -121,7 +105,6 @@ class BeliefAgent:
         else:
             self.loglik[i] += single_weight
 
-    # ------------------------------------------------------------------ belief
     def belief(self) -> dict[str, list[str]]:
         """The current guess: MAP values of slots with evidence, confident list values."""
         guess: dict[str, list[str]] = {}
@@ -143,21 +126,62 @@ class BeliefAgent:
                     guess[slot.name] = [slot.values[int(p.argmax())]]
         return guess
 
-    def _question_slot(self) -> str | None:
-        if not self.ask:
-            return None
+    def question_slot(self, asked: set[str]) -> str | None:
+        """The slot to ask about next: unseen before seen, public before private."""
         order = sorted(self.schema.slots, key=lambda s: (bool(self.seen[self.schema.slot_position(s.name)]), s.private))
         for slot in order:
-            if slot.name not in self.asked:
+            if slot.name not in asked:
                 return slot.name
         return None
 
-    # ------------------------------------------------------------------ acting
+
+class BeliefAgent:
+    """Decodes cues with the simulator's likelihoods; the oracle upper bound (see module doc)."""
+
+    name = "oracle"
+
+    def __init__(self, schema: PersonaSchema = DEFAULT_SCHEMA, cue_bank: CueBank | None = None,
+                 decay: float = 0.95, ask: bool = True, seed: int | None = None) -> None:
+        self.schema = schema
+        self.state = BeliefState(schema, cue_bank, decay)
+        self.bank = self.state.bank
+        self.ask = ask
+        self._reactions = [(name, template_regex(t)) for name, ts in lexicon.REACTIONS.items() for t in ts]
+        self._deflections = tuple(d.lower() for d in lexicon.DEFLECTIONS)
+        self._request_phrases = [(p.lower(), r.request_id) for r in REQUESTS for p in r.phrasings]
+        self.reset(seed)
+
+    def reset(self, seed: int | None = None) -> None:
+        self.state.reset()
+        self.asked: set[str] = set()
+        self.last_question: str | None = None
+        self.request = "hobby"
+        self.replies: list[str] = []
+        self.turn = 0
+
+    def observe_message(self, message: str) -> None:
+        low = message.lower()
+        self.state.new_message()
+        for cue_id in self.bank.decode(message):
+            self.state.observe_cue(cue_id)
+        for name, regex in self._reactions:
+            m = regex.search(low)
+            if m:
+                self.state.observe_reaction(name, m.groupdict().get("arg", "").strip() or None)
+        if self.last_question and any(d in low for d in self._deflections):
+            self.asked.add(self.last_question)
+        for phrase, request_id in self._request_phrases:
+            if phrase in low:
+                self.request = request_id
+
+    def belief(self) -> dict[str, list[str]]:
+        return self.state.belief()
+
     def act(self, observation: Mapping[str, Any]) -> dict[str, str]:
         self.turn += 1
         self.observe_message(latest_user_message(observation))
         guess = self.belief()
-        question = self._question_slot()
+        question = self.state.question_slot(self.asked) if self.ask else None
         if question:
             self.asked.add(question)
         self.last_question = question
