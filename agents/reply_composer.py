@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from persona_env.numeric import FILLERS as NUMERIC_FILLERS
+
 BASES: dict[str, tuple[str, ...]] = {
     "dinner": ("For dinner, make a simple vegetable stir-fry with rice.",
                "Tonight, a quick lentil soup makes an easy dinner.",
@@ -46,18 +48,9 @@ BASES: dict[str, tuple[str, ...]] = {
               "A local club is an easy way to start and learn something new."),
 }
 
-FILLERS: tuple[str, ...] = (
-    "Keep the first attempt simple and build from there.",
-    "Set aside a little time for it this week.",
-    "Write down what worked so the next time is easier.",
-    "Small steps stick better than big changes.",
-    "Check what you already have before you start.",
+#: numeric mode's neutral fillers plus a few more (more variety keeps replies from repeating)
+FILLERS: tuple[str, ...] = NUMERIC_FILLERS + (
     "Ask a friend to join if company helps.",
-    "Note how it went afterwards and adjust.",
-    "Give it two or three tries before you judge it.",
-    "Pick a time of day when you have the most energy.",
-    "Prepare what you need the evening before.",
-    "Leave some room in the plan for surprises.",
     "Start small and add more once it feels easy.",
     "A simple plan is easier to follow than a perfect one.",
     "Put a reminder in your calendar so it happens.",
