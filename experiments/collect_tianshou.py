@@ -38,6 +38,11 @@ class RandomPolicy(Policy):
         super().__init__(action_space=action_space, observation_space=observation_space)
         self.action_space.seed(seed)
 
+    @staticmethod
+    def _compile() -> None:
+        """Skip ``Policy``'s numba warm-up of the GAE / n-step return kernels: a random policy
+        computes no returns, and compiling them takes seconds (tens on a busy machine)."""
+
     def forward(self, batch: Batch, state=None, **kwargs) -> Batch:
         return Batch(act=np.stack([self.action_space.sample() for _ in range(len(batch.obs))]))
 

@@ -16,6 +16,8 @@ training) with the trained policy (deterministic) and with a uniformly random po
 action space; the score is the profile F1 at the last turn of each episode
 (``info["reward_terms"]["profile_f1"]``), averaged. Also prints the mean episode return. The model is
 saved as ``<out>/<algo>_<env-id>_seed<seed>.zip`` with the scores in a ``.json`` beside it.
+Torch runs on one thread by default (``--threads``): the networks are tiny, and extra threads only
+contend with the env (on a loaded 2-core machine, 2 threads made PPO ~13x slower).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Callable
 
 import gymnasium as gym
 import numpy as np
+import torch
 from stable_baselines3 import A2C, DQN, PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.env_util import make_vec_env
@@ -89,7 +92,11 @@ def main() -> None:
     parser.add_argument("--n-envs", type=int, default=4)
     parser.add_argument("--eval-episodes", type=int, default=20)
     parser.add_argument("--out", default="results/sb3")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch intra-op threads; 1 is fastest for these small MLPs (more threads "
+                             "compete with the env and, on a busy machine, slow training down many times)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
 
     model = build_model(args.algo, args.env_id, args.n_envs, args.seed, args.steps)
     print(f"{args.algo.upper()} on {args.env_id}: action space {model.action_space}, "

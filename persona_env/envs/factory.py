@@ -52,8 +52,10 @@ class EnvParts:
 def check_options(options: Mapping[str, Any], allowed: tuple[str, ...] = CONSTRUCTOR_OPTIONS) -> None:
     unknown = sorted(set(options) - set(allowed))
     if unknown:
-        raise TypeError(f"unknown option(s) {unknown} for a PersonaDialog env; valid options are: "
-                        f"{', '.join(allowed)}")
+        # worded as Python words it, so wrappers that retry without an option (TorchRL's GymEnv
+        # drops ``frameskip``) recognise it; and naming the valid options, so a user can fix it
+        raise TypeError(f"PersonaDialog env got an unexpected keyword argument {unknown[0]!r} "
+                        f"(unknown option(s) {unknown}); valid options are: {', '.join(allowed)}")
 
 
 def resolve_pool(pool: PersonaPool | str | Path | None, split: str) -> PersonaPool:

@@ -160,6 +160,9 @@ class PersonaDialogNumericEnv(gym.Env):
         if a.ndim != 1:
             raise ValueError(f"expected one action of shape ({len(self.action_space.nvec)},) in "
                              f"{self.action_space}, got shape {a.shape}")
+        if a.shape != self.action_space.shape:
+            raise ValueError(f"expected an action of shape {self.action_space.shape} in {self.action_space}, "
+                             f"got shape {a.shape}")
         obs, reward, out, decoded, guess = self.dialogue.step(self.np_random, a[None, :])
         terms = {k: float(v[0]) for k, v in out.terms.items()}
         terminated, truncated = bool(out.terminated[0]), bool(out.truncated[0])
