@@ -9,6 +9,7 @@ dimensions). Invalid reply acts (``act_mask``, the last ``spec.n_acts`` observat
 their logits masked out.
 
     python experiments/ppo.py                                     # defaults: 64 envs, 500k steps
+    python experiments/ppo.py --gamma 0 --gae-lambda 0            # myopic: learns the profile fastest
     python experiments/ppo.py --total-timesteps 200000 --seed 1 --out results/ppo_s1
     python experiments/ppo.py --env-id PersonaDialog-Numeric-Swap-v0 --num-envs 128
     python experiments/ppo.py --env-kwargs '{"reward_weights": {"profile_f1": 1.0}}'
@@ -26,6 +27,12 @@ GAE never bootstraps across them (the step that ended the episode cuts the recur
 limit is reported as ``truncated`` but is the task's horizon (the turn is part of the observation),
 so by default it is treated as terminal; ``--bootstrap-truncated`` bootstraps from the value of the
 final observation instead (Gymnasium's textbook treatment of a time limit).
+
+Measured (2-core CPU, one torch thread, ~3-4k env steps/s including the updates; greedy
+evaluation, 100 single-env episodes, seeds 10000-10099): a uniformly random policy's final-turn
+profile F1 is 0.19; 100k steps with ``--gamma 0 --gae-lambda 0`` reach 0.47 (~25-35 s); 500k
+steps reach 0.62 with gamma 0 and 0.53 with the default gamma 0.5 (the future turns' rewards add
+variance that the 31-way factored policy pays for; gamma 0 gives no credit for asking, though).
 
 ``train(args) -> dict`` runs in-process (the tests call it); ``evaluate(agent, env_id, episodes,
 seed)`` plays the single env and returns the mean final-turn profile F1.
@@ -79,7 +86,7 @@ class Args:
     """JSON dict of env options passed to gym.make_vec (e.g. '{"max_turns": 20}')"""
     total_timesteps: int = 500_000
     """total env steps (reset steps included)"""
-    learning_rate: float = 1e-3
+    learning_rate: float = 2.5e-3
     """the optimizer's learning rate"""
     num_envs: int = 64
     """conversations stepped in parallel (one process)"""
@@ -87,8 +94,8 @@ class Args:
     """steps per env per rollout"""
     anneal_lr: bool = True
     """linearly anneal the learning rate to 0"""
-    gamma: float = 0.9
-    """discount factor (episodes are 10 turns; the profile reward is mostly immediate)"""
+    gamma: float = 0.5
+    """discount factor (10-turn episodes; the profile reward is immediate, asking pays a turn later)"""
     gae_lambda: float = 0.95
     """GAE lambda"""
     num_minibatches: int = 4
@@ -281,8 +288,16 @@ def train(args: Args) -> dict[str, Any]:
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.backends.cudnn.deterministic = args.torch_deterministic
+    threads_before = torch.get_num_threads()
     if args.torch_threads > 0:
         torch.set_num_threads(args.torch_threads)
+    try:
+        return _train(args, t_start)
+    finally:
+        torch.set_num_threads(threads_before)
+
+
+def _train(args: Args, t_start: float) -> dict[str, Any]:
     device = torch.device("cuda" if torch.cuda.is_available() and args.cuda else "cpu")
 
     # env setup
