@@ -124,12 +124,12 @@ class NumericBeliefAgent:
             question = self.state.question_slot(self.asked)
         act = 0
         if question is not None:
-            act = 1 + schema.slot_position(question)
+            act = spec.ask_act(question)
             self.asked.add(question)
         elif not self.explicit_only:
             for slot in ("likes", "interests"):
                 if guess.get(slot) and schema.has_slot(slot):
-                    act = 1 + spec.n_slots + schema.slot_position(slot)
+                    act = spec.recommend_act(slot)
                     break
         self.last_question = question
         a[spec.n_guess] = act

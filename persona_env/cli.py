@@ -42,7 +42,8 @@ def demo(agent_name: str, scenario: str, seed: int, quiet: bool = False) -> list
                       f"{r['response_gated']:.0f}", f"{r['reward']:.2f}")
     if not quiet:
         console.print(table)
-        console.print("ended: " + ("user left (terminated)" if terminated else "turn limit (truncated)"))
+        left = rows and len(rows) < env.unwrapped.parts.scenario.max_turns
+        console.print("ended: " + ("the user left" if left else "the session is over"))
     env.close()
     return rows
 

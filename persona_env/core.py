@@ -30,6 +30,8 @@ User model (the rule-based simulator, all draws from the ``rng`` passed in):
   is satisfied (score >= 0.7) or neutral.
 * **Patience.** A poor reply (score < 0.4), a repeated reply and flattery each cost 1; a good
   reply (>= 0.7) restores 0.5 up to the start value. At 0 the user quits (the episode terminates).
+* **Session end.** After ``max_turns`` replies the episode terminates (the fixed session length is
+  part of the task, as in ALOE's 10-turn sessions, and the turn is in the observation).
 * **Requests.** After an on-topic reply the user moves to a new request with probability 0.35,
   else asks a follow-up; after an off-topic reply it restates the request.
 * **Timeline.** Truth changes (swap, drift) take effect at their turn; an announced drift is said
@@ -363,15 +365,18 @@ class DialogueCore:
         request_mode = np.where(~on_topic, REQUEST_RESTATE, np.where(move_on, REQUEST_NEW, REQUEST_FOLLOW_UP))
 
         # --- advance the clock; the last turn's reply gets no user message
-        truncated = (self.turn >= self.scenario.max_turns) & ~(quit & self.quit_ends_episode)
-        terminated = quit & self.quit_ends_episode
+        # the session's length is part of the task (and the turn is observed): its end, like the
+        # user leaving, is a termination; truncation is left to outside limits (max_cycles, wrappers)
+        session_over = self.turn >= self.scenario.max_turns
+        terminated = (quit & self.quit_ends_episode) | session_over
+        truncated = np.zeros(B, dtype=bool)
         self.turn = self.turn + 1
         self.done = terminated | truncated
         reaction = np.where(quit, R["quit"], reaction)
         request_mode = np.where(quit, REQUEST_NONE, request_mode)
         # a truth change resets what the user considers already answered
         live = ~self.done
-        quit = quit & ~truncated
+        quit = quit & ~session_over
         self.answered &= ~self.slot_changed[np.arange(B), np.minimum(self.turn, self.scenario.max_turns)]
         user = self._user_turn(rng, live | quit, opening=False, reaction=reaction,
                                reaction_arg=reaction_arg, answer_slot=answer_slot,

@@ -8,7 +8,8 @@ entries                     meaning
 one per guess entry         0 = unknown, ``v`` = the slot's ``v``-th value (1-based); single
                             slots have one entry, list slots ``max_items`` entries
 ``act``                     0 = answer the request; ``1..S`` = also ask about slot ``k``;
-                            ``S+1..2S`` = also recommend using the guessed value of slot ``k``
+                            ``S+1..S+R`` = also recommend using the guessed value of the
+                            ``r``-th content slot (:data:`RECOMMENDABLE`, R = 5)
 ``length``                  0 brief / 1 moderate / 2 detailed
 ``formality``               0 casual / 1 neutral / 2 formal
 ``emoji``                   0 none / 1 a smiley
@@ -25,8 +26,8 @@ operations, so the same rule judge scores numeric replies without building any t
 that the sums equal the features of the rendered text. Repetition is the overlap of the sentences
 used with the previous reply's.
 
-Invalid choices: recommending a slot whose guess is "unknown", or a slot that is not a content
-slot (:data:`RECOMMENDABLE`), and asking about a slot the user has already answered (masked in the
+Invalid choices: recommending a slot whose guess is "unknown" (the action itself decides that, so
+no mask can show it), and asking about a slot the user has already answered (masked in the
 observation's ``act_mask``). Choosing one is not an error: it earns ``invalid_action`` = -1 in
 ``reward_terms`` (weight ``invalid_penalty``), a note in ``info``, and is treated as act 0 (for a
 recommendation) or asked anyway (a question).
@@ -148,11 +149,12 @@ class NumericSpec:
             self.guess_slot += [k] * slot.max_items
         self.n_guess = len(self.guess_slot)
         sizes = [len(schema.slots[k].values) + 1 for k in self.guess_slot]
-        self.n_acts = 1 + 2 * S
+        self.recommendable = np.array([s.name in RECOMMENDABLE for s in schema.slots])
+        self.rec_slots = np.flatnonzero(self.recommendable)
+        self.n_acts = 1 + S + len(self.rec_slots)
         self.nvec = np.array(sizes + [self.n_acts, 3, 3, 2, 2, 2], dtype=np.int64)
         self.action_space = spaces.MultiDiscrete(self.nvec)
         self.guess_start = schema.slot_start[np.array(self.guess_slot)]
-        self.recommendable = np.array([s.name in RECOMMENDABLE for s in schema.slots])
         self.first_entry = np.array([self.guess_slot.index(k) for k in range(S)])
         # --- observation layout
         self.obs_parts = {"cues": cue_bank.n_cues, "reaction": len(REACTIONS), "deflected": 1,
@@ -201,6 +203,26 @@ class NumericSpec:
         # the word count of everything but the filler, per component, to size the filler
         self._style_index = {"casual": 0, "formal": 1, "playful": 2, "diplomatic": 3, "emoji": 4}
 
+    # ------------------------------------------------------------------ acts
+    def ask_act(self, slot: str) -> int:
+        """The act that asks about ``slot``."""
+        return 1 + self.schema.slot_position(slot)
+
+    def recommend_act(self, slot: str) -> int:
+        """The act that recommends using the guess of content slot ``slot``."""
+        k = self.schema.slot_position(slot)
+        if not self.recommendable[k]:
+            raise ValueError(f"only content slots can be recommended: {', '.join(RECOMMENDABLE)}")
+        return 1 + self.n_slots + int(np.searchsorted(self.rec_slots, k))
+
+    def act_slot(self, act: int) -> tuple[str, str | None]:
+        """``("answer", None)``, ``("ask", slot)`` or ``("recommend", slot)``."""
+        if act == 0:
+            return "answer", None
+        if act <= self.n_slots:
+            return "ask", self.schema.slots[act - 1].name
+        return "recommend", self.schema.slots[int(self.rec_slots[act - self.n_slots - 1])].name
+
     # ------------------------------------------------------------------ decoding an action
     def check(self, actions: np.ndarray) -> np.ndarray:
         """Validate ``int [B, D]`` actions; raises naming the expected space."""
@@ -238,9 +260,9 @@ class NumericSpec:
         ask = (act >= 1) & (act <= S)
         rec = act > S
         slot_q = np.where(ask, act - 1, 0)
-        slot_r = np.where(rec, act - S - 1, 0)
+        slot_r = self.rec_slots[np.where(rec, act - S - 1, 0)]
         rec_value = a[rows, self.first_entry[slot_r]]
-        invalid_rec = rec & ((rec_value == 0) | ~self.recommendable[slot_r])
+        invalid_rec = rec & (rec_value == 0)
         rec_ok = rec & ~invalid_rec
         invalid_ask = ask & answered[rows, slot_q]
         personal_item = np.where(rec_ok, self.schema.slot_start[slot_r] + rec_value - 1, -1)
@@ -331,11 +353,10 @@ class NumericSpec:
 
     # ------------------------------------------------------------------ observations
     def act_mask(self, answered: np.ndarray) -> np.ndarray:
-        """``float [B, n_acts]``: 1 where the act is valid (recommending needs a content slot)."""
+        """``float [B, n_acts]``: 1 where the act is valid (asking is invalid once answered)."""
         B = answered.shape[0]
         mask = np.ones((B, self.n_acts), dtype=np.float32)
         mask[:, 1: 1 + self.n_slots] = ~answered
-        mask[:, 1 + self.n_slots:] = self.recommendable[None, :]
         return mask
 
     def observe(self, heard: np.ndarray, user: UserTurnBatch, turn: np.ndarray, answered: np.ndarray,

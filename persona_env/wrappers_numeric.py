@@ -106,7 +106,7 @@ class FlatDiscreteAction(gym.ActionWrapper):
             entry.append(-1), value.append(0), act.append(1 + k)
         self.recommendable_slots = np.flatnonzero(spec.recommendable)
         for k in self.recommendable_slots:                      # recommend slot k's guess
-            entry.append(-1), value.append(0), act.append(1 + S + int(k))
+            entry.append(-1), value.append(0), act.append(spec.recommend_act(spec.schema.slots[int(k)].name))
         self.table = {"entry": np.array(entry, dtype=np.int64), "value": np.array(value, dtype=np.int64),
                       "act": np.array(act, dtype=np.int64)}
         self.action_space = spaces.Discrete(len(entry))
@@ -163,9 +163,8 @@ class FlatDiscreteAction(gym.ActionWrapper):
             return f"set {item} = {slot.values[value - 1]!r}" if value else f"clear {item}"
         if act == 0:
             return "keep the guess"
-        if act <= S:
-            return f"ask about {schema.slots[act - 1].name}"
-        return f"recommend using the guess of {schema.slots[act - S - 1].name}"
+        kind, slot_name = self.numeric_spec.act_slot(act)
+        return f"ask about {slot_name}" if kind == "ask" else f"recommend using the guess of {slot_name}"
 
     def action_masks(self) -> np.ndarray:
         """``bool [K]``: False for actions the env would score as an invalid choice right now."""
@@ -178,7 +177,7 @@ class FlatDiscreteAction(gym.ActionWrapper):
         ask = (acts >= 1) & (acts <= S)
         mask[ask] = act_mask[acts[ask]]
         rec = np.flatnonzero(acts > S)
-        slots = acts[rec] - S - 1
+        slots = spec.rec_slots[acts[rec] - S - 1]
         mask[rec] = self.guess[spec.first_entry[slots]] > 0
         return mask
 

@@ -234,7 +234,7 @@ def test_long_scenario_runs_70_turns_with_a_patient_agent():
         n += 1
         done = term or trunc
     assert obs["turn"] == n
-    assert trunc and n == 70, f"the oracle should keep the user for all 70 turns, left after {n}"
+    assert term and not trunc and n == 70, f"the oracle should keep the user for all 70 turns, left after {n}"
 
 
 def test_custom_scenario_object_and_overrides():

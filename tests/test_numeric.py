@@ -106,10 +106,10 @@ def test_invalid_choices_are_penalised_and_noted_not_errors():
     spec = env.unwrapped.dialogue.spec
     env.reset(seed=0)
     a = np.zeros(len(spec.nvec), dtype=np.int64)
-    a[spec.n_guess] = 1 + spec.n_slots + spec.schema.slot_position("age")  # recommend "age": not a content slot
+    a[spec.n_guess] = spec.recommend_act("likes")  # recommend the guessed like, but the guess is "unknown"
     _, reward, _, _, info = env.step(a)
     assert info["reward_terms"]["invalid_action"] == -1.0 and info["notes"]
-    a[spec.n_guess] = 1 + spec.schema.slot_position("occupation")  # ask about occupation: fine once
+    a[spec.n_guess] = spec.ask_act("occupation")  # ask about occupation: fine once
     _, _, _, _, info = env.step(a)
     assert info["reward_terms"]["invalid_action"] == 0.0
     obs, _, _, _, info = env.step(a)  # asking again: masked, penalised

@@ -76,7 +76,9 @@ class PersonaDialogEnv(gym.Env):
     request; the user's opening message.
 
     ## Episode End
-    *Terminated* when the user loses patience and leaves; *truncated* after ``max_turns`` replies.
+    *Terminated* when the user loses patience and leaves, or after ``max_turns`` replies (the
+    session's fixed length is part of the task and the turn is observed). Never truncated by the
+    env itself; wrap it in a ``TimeLimit`` for a shorter horizon.
 
     ## Arguments
     ``gym.make("PersonaDialog-v0", scenario="static", render_mode=None, pool=None,

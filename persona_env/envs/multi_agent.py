@@ -17,9 +17,9 @@ ignored (``info["ignored_action"]`` says so); a cycle is one ``step()``.
 
 Rewards: the assistant gets the same reward as in ``PersonaDialog-v0`` (all terms in
 ``info["reward_terms"]``) when it replies; the user gets the judge's ``response_score`` for that
-reply (its satisfaction). The conversation ends after ``max_turns`` replies, after ``max_cycles``
-cycles, or when the user's message contains ``END_TOKEN`` (the simulator suggests it when its
-patience runs out).
+reply (its satisfaction). The conversation *terminates* after ``max_turns`` replies or when the
+user's message contains ``END_TOKEN`` (the simulator suggests it when its patience runs out), and
+is *truncated* after ``max_cycles`` cycles.
 """
 
 from __future__ import annotations
@@ -239,7 +239,7 @@ class RawPersonaDialogAEC(AECEnv):
             self.infos = {USER: {"reward_terms": {"response_score": r_user}}, ASSISTANT: info}
         cycles_done = self.game.max_cycles is not None and self.game.rounds >= self.game.max_cycles
         if self.game.ended or cycles_done:
-            ended_by_user = self.game.user_ended
+            ended_by_user = self.game.user_ended or bool(self.game.parts.core.done[0])
             for a in self.agents:
                 self.terminations[a] = bool(ended_by_user)
                 self.truncations[a] = not ended_by_user
@@ -311,7 +311,7 @@ class ParallelPersonaDialogEnv(ParallelEnv):
         self.steps += 1
         cycles_done = self.game.max_cycles is not None and self.steps >= self.game.max_cycles
         ended = self.game.ended or cycles_done
-        by_user = ended and self.game.user_ended
+        by_user = ended and (self.game.user_ended or bool(self.game.parts.core.done[0]))
         terminations = dict.fromkeys(self.agents, bool(by_user))
         truncations = dict.fromkeys(self.agents, bool(ended and not by_user))
         for a in self.agents:
