@@ -27,6 +27,7 @@ def register_envs() -> None:
     for env_id, (scenario, _) in ENV_IDS.items():
         if env_id not in registry:
             register(id=env_id, entry_point="persona_env.envs.dialog_env:PersonaDialogEnv",
+                     vector_entry_point="persona_env.envs.text_vector_env:make_text_vector_env",
                      kwargs={"scenario": scenario}, disable_env_checker=False)
     for env_id, (scenario, history, _) in NUMERIC_ENV_IDS.items():
         if env_id not in registry:

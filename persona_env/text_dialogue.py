@@ -101,21 +101,31 @@ class TextDialogue:
                                        question_keywords=lexicon.QUESTION_KEYWORDS)
         return act, parsed, vec, n_unresolved, feats
 
-    def step(self, rng: np.random.Generator, actions: Sequence[Any]) -> tuple[StepOutput, list[TurnRecord]]:
-        """Score one action per conversation and voice each user's next message."""
+    def step(self, rng: np.random.Generator, actions: Sequence[Any],
+             active: np.ndarray | None = None) -> tuple[StepOutput, list[TurnRecord]]:
+        """Score one action per conversation and voice each user's next message.
+
+        ``active``: only these conversations advance (a vector env's autoreset); the others'
+        actions are ignored and they get no record (``records`` holds the active ones).
+        """
         core = self.core
         if len(actions) != core.B:
             raise ValueError(f"expected {core.B} actions (one per conversation), got {len(actions)}")
-        parsed_all = [self.parse(a, [m["content"] for m in t.messages if m["role"] == "assistant"])
-                      for a, t in zip(actions, self.transcripts)]
+        live = np.ones(core.B, dtype=bool) if active is None else np.asarray(active, dtype=bool)
+        idle = {"profile": "", "reply": "-"}  # placeholder for conversations that do not advance
+        parsed_all = [self.parse(a if live[b] else idle,
+                                 [m["content"] for m in t.messages if m["role"] == "assistant"])
+                      for b, (a, t) in enumerate(zip(actions, self.transcripts))]
         guess = np.stack([p[2] for p in parsed_all])
         n_unresolved = np.array([p[3] for p in parsed_all], dtype=np.int64)
         format_ok = np.array([p[0].format_ok for p in parsed_all])
         features = ReplyFeatureBatch.stack([p[4] for p in parsed_all])
         truth_ids = [self.truth_persona_id(b) for b in range(core.B)]
-        out = core.step(rng, guess, n_unresolved, format_ok, features)
+        out = core.step(rng, guess, n_unresolved, format_ok, features, active=active)
         records = []
         for b, (act, parsed, vec, n_unres, _) in enumerate(parsed_all):
+            if not live[b]:
+                continue
             terms = {k: float(v[b]) for k, v in out.terms.items()}
             notes = act.notes + parsed.notes
             rec = TurnRecord(

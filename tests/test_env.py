@@ -258,3 +258,24 @@ def test_build_timeline_is_seeded():
     a = build_timeline(sc, pool, np.random.default_rng(4))
     b = build_timeline(sc, pool, np.random.default_rng(4))
     assert a == b and len(a.events) == 3
+
+
+def test_text_vector_env_matches_single_envs_and_autoresets():
+    from agents import HeuristicAgent
+
+    vec = gym.make_vec("PersonaDialog-v0", num_envs=3, vectorization_mode="vector_entry_point", max_turns=3)
+    obs, _ = vec.reset(seed=0)
+    assert vec.observation_space.contains(obs) and obs["turn"].tolist() == [0, 0, 0]
+    assert len(set(obs["dialogue"])) == 3, "each conversation has its own user"
+    agents = [HeuristicAgent() for _ in range(3)]
+    for step in range(3):
+        actions = [a.act({"dialogue": d}) for a, d in zip(agents, obs["dialogue"])]
+        obs, reward, term, trunc, info = vec.step(actions)
+        assert set(info["reward_terms"]) >= set(TERM_NAMES)
+    assert term.all(), "3-turn sessions end on the third step"
+    obs, reward, term, trunc, info = vec.step(vec.action_space.sample())  # autoreset step
+    assert (reward == 0).all() and obs["turn"].tolist() == [0, 0, 0] and not term.any()
+    obs, reward, *_ = vec.step({"profile": ("", "", ""), "reply": ("a", "b", "c")})
+    assert obs["turn"].tolist() == [1, 1, 1]
+    with pytest.raises(TypeError, match="profile"):
+        vec.step("not a batch")
