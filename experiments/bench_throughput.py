@@ -119,6 +119,9 @@ def main() -> None:
     run("PersonaDialog-Numeric-v0", lambda: gym.make("PersonaDialog-Numeric-v0"), None, "random (action_space.sample)")
     rows.append({"env": "CartPole-v1 SyncVectorEnv N=64", "policy": "random",
                  **time_vec(lambda: gym.make_vec("CartPole-v1", num_envs=64, vectorization_mode="sync"), args.seconds)})
+    rows.append({"env": "PersonaDialog-v0 text vector N=64", "policy": "random text (action_space.sample)",
+                 **time_vec(lambda: gym.make_vec("PersonaDialog-v0", num_envs=64,
+                                                 vectorization_mode="vector_entry_point"), args.seconds)})
     for n in (1, 64, 1024, 4096):
         rows.append({"env": f"PersonaDialog-Numeric-v0 vector N={n}", "policy": "random",
                      **time_vec(lambda: gym.make_vec("PersonaDialog-Numeric-v0", num_envs=n,
