@@ -239,8 +239,11 @@ def test_end_to_end_tiny_model_env_agent_and_judge(tiny_backend):
     judge = LLMResponseJudge(judge_backend, scale="aloe", max_new_tokens=8)
     res = judge.score_texts(replies, [card] * len(replies), dialogues, requests)
     n = len(replies)
-    # parsing is consistent with the raw answers; the gibberish gives no score: missing, counted
-    assert [parse_aloe_score(t) is None for t in res.raw] == res.missing.tolist()
-    assert res.n_missing == n and res.retried.all()
-    assert np.isnan(res.scores).all() and np.isnan(res.normalised).all() and math.isnan(res.mean())
-    assert judge_backend.calls == [n, n]  # one batched call plus one batched retry
+    # whatever the random model says: parsing agrees with the raw answers, an unreadable verdict
+    # is missing (NaN, counted, retried once), never a silent 0 or 1
+    missing = [parse_aloe_score(t) is None for t in res.raw]
+    assert missing == res.missing.tolist() and res.n_missing == sum(missing)
+    assert np.isnan(res.scores[res.missing]).all() and not np.isnan(res.scores[~res.missing]).any()
+    assert judge_backend.calls[0] == n and len(judge_backend.calls) <= 2  # one batched call (+ one retry)
+    if len(judge_backend.calls) == 2:
+        assert judge_backend.calls[1] == int(res.retried.sum())
