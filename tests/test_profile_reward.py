@@ -218,11 +218,11 @@ def test_slot_not_in_schema_is_treated_as_unslotted():
 
 
 def test_matchers_registry():
-    assert set(MATCHERS) == {"exact", "normalised"}
+    assert set(MATCHERS) == {"exact", "normalised", "embedding"}
     assert isinstance(make_matcher("exact"), ExactMatcher)
     assert isinstance(make_matcher("normalised"), NormalisedStringMatcher)
     assert all(issubclass(c, ItemMatcher) and c.name == n for n, c in MATCHERS.items())
-    with pytest.raises(ValueError, match="known matchers: exact, normalised"):
+    with pytest.raises(ValueError, match="known matchers: embedding, exact, normalised"):
         make_matcher("fuzzy")
 
 
