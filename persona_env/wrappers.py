@@ -22,12 +22,13 @@ from persona_env.core import TERM_NAMES
 
 #: RLPA's reward ablation, and a shaped variant.
 PRESETS: dict[str, dict[str, float]] = {
-    "rlpa": {"profile_f1": 1.0, "response_score": 1.0, "format_penalty": 1.0},
-    "rlpa_gated": {"profile_f1": 1.0, "response_gated": 1.0, "format_penalty": 1.0},
-    "profile_only": {"profile_f1": 1.0, "format_penalty": 1.0},
-    "response_only": {"response_score": 1.0, "format_penalty": 1.0},
+    # every preset keeps the format penalty (text mode) and the invalid-choice penalty (numeric mode)
+    "rlpa": {"profile_f1": 1.0, "response_score": 1.0, "format_penalty": 1.0, "invalid_action": 0.1},
+    "rlpa_gated": {"profile_f1": 1.0, "response_gated": 1.0, "format_penalty": 1.0, "invalid_action": 0.1},
+    "profile_only": {"profile_f1": 1.0, "format_penalty": 1.0, "invalid_action": 0.1},
+    "response_only": {"response_score": 1.0, "format_penalty": 1.0, "invalid_action": 0.1},
     "shaped": {"profile_f1": 1.0, "response_score": 1.0, "profile_f1_delta": 0.5,
-               "format_penalty": 1.0, "turn_cost": 0.01},
+               "format_penalty": 1.0, "invalid_action": 0.1, "turn_cost": 0.01},
 }
 
 
