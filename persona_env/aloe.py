@@ -1052,6 +1052,41 @@ def load_aloe(profile_path: PathLike, personality_path: PathLike, n_personalitie
 
 
 # ============================================================================ coverage
+def aloe_pool(directory: PathLike, n_personalities_per_profile: int = 1, seed: int = 0,
+              max_tries: int = 50) -> "PersonaPool":
+    """ALOE personas as a pool the rule simulator can run: extracted slots kept, the rest imputed.
+
+    The rule simulator needs a value for every slot of :data:`DEFAULT_SCHEMA`; ALOE profiles fill
+    about 7 of 19. Each persona keeps every value the extractor found (list slots cut to the
+    schema's ``max_items``) and takes the slots it could not fill from a persona drawn by the
+    seeded :class:`~persona_env.generator.PersonaGenerator`, redrawn (up to ``max_tries``) until
+    the combination breaks no coherence rule. Ids are ALOE's (``aloe-012-37``). The original texts
+    stay available through :func:`load_aloe` (``card()``) for LLM users; the free facts that map to
+    no slot are not part of the rule simulator's truth.
+    """
+    from persona_env.generator import PersonaGenerator, violated_rules
+    from persona_env.pool import PersonaPool
+
+    directory = Path(directory)
+    texts = load_aloe(directory / "profile.jsonl", directory / "personality.jsonl",
+                      n_personalities_per_profile=n_personalities_per_profile, seed=seed)
+    generator = PersonaGenerator()
+    rng = np.random.default_rng(seed)
+    out = []
+    for ft in texts:
+        extracted = {slot: tuple(values[: DEFAULT_SCHEMA.slot(slot).max_items])
+                     for slot, values in ft.slot_values.items() if values}
+        best = None
+        for _ in range(max_tries):
+            base = generator.sample(rng, ft.persona_id)
+            candidate = base.with_values(**extracted)
+            best = candidate
+            if not violated_rules(candidate):
+                break
+        out.append(best)
+    return PersonaPool(out, name=f"aloe:{directory}")
+
+
 def coverage_report(personas: Sequence[FreeTextPersona], schema: PersonaSchema = DEFAULT_SCHEMA
                     ) -> dict[str, Any]:
     """How much of the personas the extractor mapped.
