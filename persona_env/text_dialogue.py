@@ -4,6 +4,14 @@
 env share: it turns each ``{"profile", "reply"}`` action into the core's inputs (guessed items,
 reply features, format flag), steps the core, renders the user's next message, and keeps the
 transcript and per-turn records that rendering and evaluation read.
+
+With an LLM user (``user_simulator``, an :class:`~persona_env.llm_user.LLMUserSimulator`) *the
+rule simulator keeps the books, the LLM speaks*: the core's structured turn still decides the
+rewards, the reactions, the patience and the timeline, and its rendered message becomes the LLM's
+guidance (and fallback); the words in the transcript and the observation are the LLM's, written
+for all the batch's conversations in ONE backend call after each core step (and at reset), with a
+seed drawn from the env's generator so trajectories are reproducible. Without one (the default)
+nothing here changes.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import numpy as np
 
 from persona_env import lexicon
 from persona_env.actions import AssistantAction, parse_assistant_action
-from persona_env.core import REACTIONS, DialogueCore, StepOutput
+from persona_env.core import REACTIONS, DialogueCore, StepOutput, UserTurnBatch
 from persona_env.judges import ReplyFeatureBatch, extract_reply_features
 from persona_env.profile_parsing import parse_profile
 from persona_env.rewards import ItemMatcher, guess_vector
@@ -64,14 +72,22 @@ class Transcript:
 class TextDialogue:
     """A :class:`DialogueCore` with text in and text out."""
 
-    def __init__(self, core: DialogueCore, matcher: ItemMatcher, auto_user: bool = True) -> None:
+    def __init__(self, core: DialogueCore, matcher: ItemMatcher, auto_user: bool = True,
+                 user_simulator: Any = None) -> None:
         """``auto_user``: the simulator's message is said for the user (single-agent views); else
-        it is only a suggestion and the user's words come from :meth:`commit_user`."""
+        it is only a suggestion and the user's words come from :meth:`commit_user`.
+        ``user_simulator``: None (the rule simulator's words) or an ``LLMUserSimulator`` that
+        voices the rule simulator's turns (see the module docstring)."""
         self.core, self.matcher, self.auto_user = core, matcher, auto_user
+        self.user_simulator = user_simulator
         self.transcripts = [Transcript() for _ in range(core.B)]
         self.records: list[list[TurnRecord]] = [[] for _ in range(core.B)]
         self.suggested_user: list[str] = [""] * core.B
         self.current_user: list[str] = [""] * core.B
+        #: the rule simulator's message of each conversation's current turn (the LLM's guidance)
+        self.rule_user: list[str] = [""] * core.B
+        #: notes on each conversation's current user message (e.g. an LLM fallback)
+        self.user_notes: list[tuple[str, ...]] = [()] * core.B
 
     def commit_user(self, b: int, text: str) -> None:
         """The user's message for conversation ``b``'s current turn."""
@@ -84,13 +100,16 @@ class TextDialogue:
         """Start conversations (all, or where ``mask``); returns every conversation's opening."""
         user = self.core.reset(rng, mask, timelines)
         idx = range(self.core.B) if mask is None else np.flatnonzero(mask).tolist()
+        llm = self.user_simulator
         for b in idx:
             self.transcripts[b] = Transcript()
             self.records[b] = []
             self.current_user[b] = ""
             self.suggested_user[b] = user_message(user, b, self.core.cue_bank)
-            if self.auto_user:
+            if llm is None and self.auto_user:
                 self.commit_user(b, self.suggested_user[b])
+        if llm is not None:
+            self._llm_speak(rng, user, list(idx))
         return list(self.suggested_user)
 
     def parse(self, action: Any, previous_replies: Sequence[str]) -> tuple[AssistantAction, Any, np.ndarray, int, Any]:
@@ -121,6 +140,7 @@ class TextDialogue:
         format_ok = np.array([p[0].format_ok for p in parsed_all])
         features = ReplyFeatureBatch.stack([p[4] for p in parsed_all])
         truth_ids = [self.truth_persona_id(b) for b in range(core.B)]
+        llm = self.user_simulator
         out = core.step(rng, guess, n_unresolved, format_ok, features, active=active)
         records = []
         for b, (act, parsed, vec, n_unres, _) in enumerate(parsed_all):
@@ -140,9 +160,63 @@ class TextDialogue:
             message = user_message(out.user, b, core.cue_bank)
             self.suggested_user[b] = message
             self.current_user[b] = ""
-            if self.auto_user and message:
+            if llm is None and self.auto_user and message:
                 self.commit_user(b, message)
+        if llm is not None:
+            self._llm_speak(rng, out.user, [b for b in range(core.B) if live[b] and self.suggested_user[b]])
         return out, records
+
+    # ------------------------------------------------------------------ LLM user
+    def _llm_speak(self, rng: np.random.Generator, batch: UserTurnBatch, idx: list[int]) -> None:
+        """Replace the rule messages of conversations ``idx`` by the LLM user's (one batched
+        call; the seed is drawn from ``rng`` even when ``idx`` is empty, so the stream of draws
+        does not depend on it), then say them for the user where ``auto_user``."""
+        seed = int(rng.integers(2**31 - 1))
+        contexts = [self.user_context(batch, b) for b in idx]
+        texts = self.user_simulator.utterances(contexts, seed=seed) if contexts else []
+        notes = getattr(self.user_simulator, "last_notes", None) or [()] * len(texts)
+        for b, text, note in zip(idx, texts, notes):
+            self.rule_user[b] = self.suggested_user[b]
+            self.suggested_user[b] = text
+            self.user_notes[b] = tuple(note)
+            if self.auto_user:
+                self.commit_user(b, text)
+
+    def user_context(self, batch: UserTurnBatch, b: int):
+        """The :class:`~persona_env.llm_user.UserContext` of conversation ``b``'s next message
+        (call after the core produced ``batch`` and before the message is committed)."""
+        from persona_env.llm_user import UserContext  # local: the rule path never needs it
+
+        core = self.core
+        turn = int(batch.turn[b])
+        tl = core.timelines[b]
+        announcement, swapped = "", False
+        if tl is not None:
+            for ev in tl.events:
+                if ev.turn != turn:
+                    continue
+                if ev.kind == "swap":
+                    swapped = True
+                elif ev.kind == "drift" and ev.announced and int(batch.announce_cue[b]) >= 0:
+                    label = core.schema.slot(ev.slot).label if ev.slot else "something"
+                    change = (f"{label}: now {', '.join(ev.new)} (before: {', '.join(ev.old)})"
+                              if ev.old else f"{label}: now {', '.join(ev.new)}")
+                    announcement = f"{announcement}; {change}" if announcement else change
+            card = tl.truth_at(turn).card()
+        else:  # pragma: no cover - a reset always sets a timeline
+            card = ""
+        if not announcement and int(batch.announce_cue[b]) >= 0:
+            announcement = core.cue_bank.phrasing(int(batch.announce_cue[b]), float(batch.announce_u[b]))
+        reaction = int(batch.reaction[b])
+        return UserContext(
+            persona_card=card,
+            messages=tuple(dict(m) for m in self.transcripts[b].messages),
+            turn=turn,
+            hint=self.suggested_user[b],
+            announcement=announcement,
+            persona_changed=swapped,
+            reaction=REACTIONS[reaction] if reaction >= 0 else "",
+        )
 
     def truth_persona_id(self, b: int) -> str:
         tl = self.core.timelines[b]

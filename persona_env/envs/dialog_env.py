@@ -83,9 +83,17 @@ class PersonaDialogEnv(gym.Env):
     ## Arguments
     ``gym.make("PersonaDialog-v0", scenario="static", render_mode=None, pool=None,
     persona_split="train", matcher="normalised", ambiguity=0.35, format_penalty=0.2,
-    max_obs_chars=16384, max_turns=None, swap_turn=None, n_drifts=None, conflict_prob=None)``.
+    max_obs_chars=16384, max_turns=None, swap_turn=None, n_drifts=None, conflict_prob=None,
+    user_simulator="rule")``.
     ``scenario`` is ``static``, ``swap``, ``drift``, ``conflict``, ``long`` or a
     :class:`~persona_env.timeline.Scenario`; the ``None`` options override the scenario's field.
+    ``user_simulator``: ``"rule"`` (the built-in simulator's words), an
+    :class:`~persona_env.llm_user.LLMUserSimulator`, or a backend spec such as
+    ``{"kind": "transformers", "model": PATH}`` (builds one). With an LLM user *the rule simulator
+    keeps the books, the LLM speaks*: rewards, reactions, patience and the timeline still come
+    from the rule simulator's structured turns; the user's messages in the observation are the
+    LLM's, guided by them (one batched backend call per step; its seed is drawn from the env's
+    ``np_random``, so a seeded episode is reproducible for a deterministic backend).
     ``reset(options={"persona": Persona, "timeline": PersonaTimeline})`` fixes the user.
 
     ## Version History
@@ -110,7 +118,8 @@ class PersonaDialogEnv(gym.Env):
                              f"{self.metadata['render_modes']} or None")
         self.render_mode = render_mode
         self.parts: EnvParts = build_parts(batch_size=1, **options)
-        self.dialogue = TextDialogue(self.parts.core, self.parts.matcher)
+        self.dialogue = TextDialogue(self.parts.core, self.parts.matcher,
+                                     user_simulator=self.parts.user_simulator)
         T = self.parts.scenario.max_turns
         self.max_obs_chars = self.parts.max_obs_chars
         self.observation_space = spaces.Dict({

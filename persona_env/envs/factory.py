@@ -28,7 +28,7 @@ DEFAULT_REWARD_WEIGHTS: dict[str, float] = {"profile_f1": 1.0, "response_score":
 _SCENARIO_OVERRIDES = tuple(f for f in SCENARIO_FIELDS if f != "name")
 CONSTRUCTOR_OPTIONS: tuple[str, ...] = (
     "scenario", "pool", "persona_split", "matcher", "ambiguity", "format_penalty", "max_obs_chars",
-    "reward_weights", "judge",
+    "reward_weights", "judge", "user_simulator",
 ) + _SCENARIO_OVERRIDES
 
 
@@ -47,6 +47,8 @@ class EnvParts:
     core: DialogueCore
     reward_weights: dict[str, float]
     max_obs_chars: int
+    #: None: the rule simulator speaks; else an ``LLMUserSimulator`` voices its turns (text views)
+    user_simulator: Any = None
 
 
 def check_options(options: Mapping[str, Any], allowed: tuple[str, ...] = CONSTRUCTOR_OPTIONS) -> None:
@@ -95,7 +97,15 @@ def build_parts(batch_size: int = 1, **options: Any) -> EnvParts:
                         batch_size=batch_size, format_penalty=float(options.get("format_penalty", 0.2)))
     from persona_env.wrappers import check_weights  # local: wrappers import envs
     check_weights(weights)
-    return EnvParts(schema, scenario, pool, cue_bank, judge, matcher, core, weights, max_obs_chars)
+    user_simulator = options.get("user_simulator")
+    if user_simulator is not None and not (isinstance(user_simulator, str) and user_simulator == "rule"):
+        from persona_env.llm_user import make_user_simulator  # local: the rule path stays import-light
+
+        user_simulator = make_user_simulator(user_simulator)
+    else:
+        user_simulator = None
+    return EnvParts(schema, scenario, pool, cue_bank, judge, matcher, core, weights, max_obs_chars,
+                    user_simulator)
 
 
 def timeline_from_options(parts: EnvParts, options: Mapping[str, Any], rng) -> PersonaTimeline:
