@@ -294,3 +294,19 @@ def test_end_to_end_with_the_tiny_model(tmp_path):
 
 def test_control_characters_are_removed():
     assert clean_user_text("ab\x1fcd\u202eef\x00") == "ab cd ef"
+
+
+def test_vector_and_multi_agent_envs_use_the_llm_user_and_numeric_rejects_it():
+    import persona_env
+
+    fake = FakeBackend()
+    vec = gym.make_vec("PersonaDialog-v0", num_envs=3, vectorization_mode="vector_entry_point",
+                       user_simulator=LLMUserSimulator(fake))
+    obs, _ = vec.reset(seed=0)
+    assert len(fake.calls) == 1 and len(fake.calls[0]["chats"]) == 3  # one batched call
+    assert all("Fake message" in d for d in obs["dialogue"])
+    ma = persona_env.env(user_simulator=LLMUserSimulator(FakeBackend()))
+    ma.reset(seed=0)
+    assert "Fake message" in ma.observe("user_0")["simulated_utterance"]
+    with pytest.raises(ValueError, match="user_simulator must be 'rule'"):
+        gym.make("PersonaDialog-Numeric-v0", user_simulator=LLMUserSimulator(FakeBackend()))

@@ -66,7 +66,9 @@ class TurnBasedDialogue:
         self.render_mode = render_mode
         self.parts = build_parts(batch_size=1, **options)
         self.parts.core.quit_ends_episode = False
-        self.dialogue = TextDialogue(self.parts.core, self.parts.matcher, auto_user=False)
+        # with an LLM user simulator, its words become the suggestion the user agent observes
+        self.dialogue = TextDialogue(self.parts.core, self.parts.matcher, auto_user=False,
+                                     user_simulator=self.parts.user_simulator)
         T = self.parts.scenario.max_turns
         self.max_obs_chars = self.parts.max_obs_chars
         self.max_cycles = max_cycles

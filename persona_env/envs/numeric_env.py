@@ -28,6 +28,9 @@ class NumericDialogue:
     """B conversations with integer actions and float observations."""
 
     def __init__(self, batch_size: int, history: bool = True, **options: Any) -> None:
+        if options.get("user_simulator") not in (None, "rule"):
+            raise ValueError("numeric mode observes cue counts, not words: user_simulator must be 'rule' "
+                             "(use the text env PersonaDialog-v0 for an LLM user)")
         self.parts = build_parts(batch_size=batch_size, **options)
         self.core = self.parts.core
         self.spec = NumericSpec(self.parts.schema, self.parts.cue_bank, self.parts.scenario.max_turns, history)

@@ -34,7 +34,8 @@ class PersonaDialogTextVectorEnv(VectorEnv):
             raise ValueError("the text vector env renders 'ansi' (conversation 0's transcript) or nothing")
         self.num_envs, self.render_mode = int(num_envs), render_mode
         self.parts = build_parts(batch_size=self.num_envs, **options)
-        self.dialogue = TextDialogue(self.parts.core, self.parts.matcher)
+        self.dialogue = TextDialogue(self.parts.core, self.parts.matcher,
+                                     user_simulator=self.parts.user_simulator)
         T = self.parts.scenario.max_turns
         self.single_observation_space = spaces.Dict({
             "dialogue": spaces.Text(self.parts.max_obs_chars, min_length=0, charset=OBSERVATION_CHARSET),
