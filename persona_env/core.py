@@ -70,6 +70,9 @@ REQUEST_NONE, REQUEST_FOLLOW_UP, REQUEST_NEW, REQUEST_RESTATE = 0, 1, 2, 3
 TERM_NAMES: tuple[str, ...] = (
     "profile_f1", "profile_precision", "profile_recall", "profile_f1_delta", "response_score",
     "response_gated", "format_valid", "format_penalty", "turn_cost", "invalid_action",
+    # LLM judges (text envs with llm_judge / llm_profile_judge; 0 otherwise). A verdict the judge
+    # could not give is 0 here and flagged 1 in the *_missing term, never a silent score.
+    "response_llm", "response_llm_missing", "profile_llm_f1", "profile_llm_missing",
 ) + tuple(f"response_{c}" for c in CRITERIA)
 
 MAX_DISCLOSURE = 0.15
@@ -334,6 +337,8 @@ class DialogueCore:
             "format_penalty": np.where(format_ok, 0.0, -self.format_penalty),
             "turn_cost": np.full(B, -1.0),
             "invalid_action": np.zeros(B) if invalid is None else -invalid.astype(np.float64),
+            "response_llm": np.zeros(B), "response_llm_missing": np.zeros(B),
+            "profile_llm_f1": np.zeros(B), "profile_llm_missing": np.zeros(B),
         }
         for name, values in crit.items():
             terms[f"response_{name}"] = values

@@ -73,13 +73,15 @@ class TextDialogue:
     """A :class:`DialogueCore` with text in and text out."""
 
     def __init__(self, core: DialogueCore, matcher: ItemMatcher, auto_user: bool = True,
-                 user_simulator: Any = None) -> None:
+                 user_simulator: Any = None, llm_judge: Any = None, llm_profile_judge: Any = None) -> None:
         """``auto_user``: the simulator's message is said for the user (single-agent views); else
         it is only a suggestion and the user's words come from :meth:`commit_user`.
         ``user_simulator``: None (the rule simulator's words) or an ``LLMUserSimulator`` that
         voices the rule simulator's turns (see the module docstring)."""
         self.core, self.matcher, self.auto_user = core, matcher, auto_user
         self.user_simulator = user_simulator
+        #: optional LLM judges, reported as the response_llm / profile_llm_f1 terms
+        self.llm_judge, self.llm_profile_judge = llm_judge, llm_profile_judge
         self.transcripts = [Transcript() for _ in range(core.B)]
         self.records: list[list[TurnRecord]] = [[] for _ in range(core.B)]
         self.suggested_user: list[str] = [""] * core.B
@@ -142,6 +144,8 @@ class TextDialogue:
         truth_ids = [self.truth_persona_id(b) for b in range(core.B)]
         llm = self.user_simulator
         out = core.step(rng, guess, n_unresolved, format_ok, features, active=active)
+        if self.llm_judge is not None or self.llm_profile_judge is not None:
+            self._llm_judge_terms(out, parsed_all, [b for b in range(core.B) if live[b]])
         records = []
         for b, (act, parsed, vec, n_unres, _) in enumerate(parsed_all):
             if not live[b]:
@@ -165,6 +169,28 @@ class TextDialogue:
         if llm is not None:
             self._llm_speak(rng, out.user, [b for b in range(core.B) if live[b] and self.suggested_user[b]])
         return out, records
+
+    # ------------------------------------------------------------------ LLM judges
+    def _llm_judge_terms(self, out: StepOutput, parsed_all: list, idx: list[int]) -> None:
+        """Fill the ``response_llm`` / ``profile_llm_f1`` terms of conversations ``idx`` (one
+        batched call per judge); an unreadable verdict stays 0 with its ``*_missing`` term at 1."""
+        if not idx:
+            return
+        personas = [self.core.timelines[b].truth_at(len(self.records[b]) + 1) for b in idx]
+        if self.llm_judge is not None:
+            result = self.llm_judge.score_texts(
+                [parsed_all[b][0].reply for b in idx], personas,
+                [self.transcripts[b].as_text() for b in idx], [self.current_user[b] for b in idx])
+            for j, b in enumerate(idx):
+                missing = bool(result.missing[j])
+                out.terms["response_llm"][b] = 0.0 if missing else float(result.normalised[j])
+                out.terms["response_llm_missing"][b] = float(missing)
+        if self.llm_profile_judge is not None:
+            result = self.llm_profile_judge.score_texts([parsed_all[b][0].profile for b in idx], personas)
+            for j, b in enumerate(idx):
+                missing = bool(result.missing[j])
+                out.terms["profile_llm_f1"][b] = 0.0 if missing else float(result.f1[j])
+                out.terms["profile_llm_missing"][b] = float(missing)
 
     # ------------------------------------------------------------------ LLM user
     def _llm_speak(self, rng: np.random.Generator, batch: UserTurnBatch, idx: list[int]) -> None:

@@ -119,7 +119,9 @@ class PersonaDialogEnv(gym.Env):
         self.render_mode = render_mode
         self.parts: EnvParts = build_parts(batch_size=1, **options)
         self.dialogue = TextDialogue(self.parts.core, self.parts.matcher,
-                                     user_simulator=self.parts.user_simulator)
+                                     user_simulator=self.parts.user_simulator,
+                                     llm_judge=self.parts.llm_judge,
+                                     llm_profile_judge=self.parts.llm_profile_judge)
         T = self.parts.scenario.max_turns
         self.max_obs_chars = self.parts.max_obs_chars
         self.observation_space = spaces.Dict({

@@ -28,7 +28,7 @@ DEFAULT_REWARD_WEIGHTS: dict[str, float] = {"profile_f1": 1.0, "response_score":
 _SCENARIO_OVERRIDES = tuple(f for f in SCENARIO_FIELDS if f != "name")
 CONSTRUCTOR_OPTIONS: tuple[str, ...] = (
     "scenario", "pool", "persona_split", "matcher", "ambiguity", "format_penalty", "max_obs_chars",
-    "reward_weights", "judge", "user_simulator",
+    "reward_weights", "judge", "user_simulator", "llm_judge", "llm_profile_judge",
 ) + _SCENARIO_OVERRIDES
 
 
@@ -49,6 +49,8 @@ class EnvParts:
     max_obs_chars: int
     #: None: the rule simulator speaks; else an ``LLMUserSimulator`` voices its turns (text views)
     user_simulator: Any = None
+    llm_judge: Any = None
+    llm_profile_judge: Any = None
 
 
 def check_options(options: Mapping[str, Any], allowed: tuple[str, ...] = CONSTRUCTOR_OPTIONS) -> None:
@@ -105,7 +107,27 @@ def build_parts(batch_size: int = 1, **options: Any) -> EnvParts:
     else:
         user_simulator = None
     return EnvParts(schema, scenario, pool, cue_bank, judge, matcher, core, weights, max_obs_chars,
-                    user_simulator)
+                    user_simulator, _llm_judge(options.get("llm_judge"), "response"),
+                    _llm_judge(options.get("llm_profile_judge"), "profile"))
+
+
+def _llm_judge(spec: Any, kind: str) -> Any:
+    """``llm_judge`` / ``llm_profile_judge``: None, a judge object, or a backend spec dict (with an
+    optional ``scale`` for the response judge) that builds one."""
+    if spec is None:
+        return None
+    if hasattr(spec, "score_texts"):
+        return spec
+    if isinstance(spec, Mapping):
+        from persona_env.judges.llm_judge import LLMProfileJudge, LLMResponseJudge
+        from persona_env.llm import make_backend
+
+        spec = dict(spec)
+        scale = spec.pop("scale", "aloe")
+        backend = make_backend(spec)
+        return LLMResponseJudge(backend, scale=scale) if kind == "response" else LLMProfileJudge(backend)
+    raise TypeError(f"llm_{'profile_' if kind == 'profile' else ''}judge must be a judge from "
+                    f"persona_env.judges.llm_judge or a backend spec dict, got {type(spec).__name__}")
 
 
 def timeline_from_options(parts: EnvParts, options: Mapping[str, Any], rng) -> PersonaTimeline:

@@ -68,7 +68,9 @@ class TurnBasedDialogue:
         self.parts.core.quit_ends_episode = False
         # with an LLM user simulator, its words become the suggestion the user agent observes
         self.dialogue = TextDialogue(self.parts.core, self.parts.matcher, auto_user=False,
-                                     user_simulator=self.parts.user_simulator)
+                                     user_simulator=self.parts.user_simulator,
+                                     llm_judge=self.parts.llm_judge,
+                                     llm_profile_judge=self.parts.llm_profile_judge)
         T = self.parts.scenario.max_turns
         self.max_obs_chars = self.parts.max_obs_chars
         self.max_cycles = max_cycles

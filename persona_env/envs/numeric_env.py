@@ -28,6 +28,8 @@ class NumericDialogue:
     """B conversations with integer actions and float observations."""
 
     def __init__(self, batch_size: int, history: bool = True, **options: Any) -> None:
+        if options.get("llm_judge") is not None or options.get("llm_profile_judge") is not None:
+            raise ValueError("numeric mode has no text for an LLM judge; use the text env PersonaDialog-v0")
         if options.get("user_simulator") not in (None, "rule"):
             raise ValueError("numeric mode observes cue counts, not words: user_simulator must be 'rule' "
                              "(use the text env PersonaDialog-v0 for an LLM user)")

@@ -49,6 +49,8 @@ class NumericTurnBasedDialogue:
         if render_mode is not None and render_mode not in RENDER_MODES:
             raise ValueError(f"render_mode={render_mode!r} is not supported; use one of {RENDER_MODES} or None")
         self.render_mode, self.max_cycles, self.pad = render_mode, max_cycles, pad
+        if options.get("llm_judge") is not None or options.get("llm_profile_judge") is not None:
+            raise ValueError("numeric mode has no text for an LLM judge; use the text env PersonaDialog-v0")
         if options.get("user_simulator") not in (None, "rule"):
             raise ValueError("numeric mode observes cue counts, not words: user_simulator must be 'rule'")
         self.parts = build_parts(batch_size=1, **options)

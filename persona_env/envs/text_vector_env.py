@@ -35,7 +35,9 @@ class PersonaDialogTextVectorEnv(VectorEnv):
         self.num_envs, self.render_mode = int(num_envs), render_mode
         self.parts = build_parts(batch_size=self.num_envs, **options)
         self.dialogue = TextDialogue(self.parts.core, self.parts.matcher,
-                                     user_simulator=self.parts.user_simulator)
+                                     user_simulator=self.parts.user_simulator,
+                                     llm_judge=self.parts.llm_judge,
+                                     llm_profile_judge=self.parts.llm_profile_judge)
         T = self.parts.scenario.max_turns
         self.single_observation_space = spaces.Dict({
             "dialogue": spaces.Text(self.parts.max_obs_chars, min_length=0, charset=OBSERVATION_CHARSET),
