@@ -80,6 +80,15 @@ def check_persona(persona: Mapping[str, Any]) -> None:
         return
     from persona_env.pool import PersonaFileError, load_jsonl
     path = Path(str(pool))
+    if path.is_dir():  # ALOE's format: profile.jsonl + personality.jsonl
+        if not (path / "profile.jsonl").is_file() or not (path / "personality.jsonl").is_file():
+            raise UsageError(f"persona folder {path} lacks ALOE's profile.jsonl and personality.jsonl")
+        from persona_env.aloe import aloe_pool
+        try:
+            aloe_pool(path)
+        except PersonaFileError as err:
+            raise UsageError(f"malformed ALOE file: {err}") from None
+        return
     if not path.is_file():
         raise UsageError(f"persona file not found: {path}")
     try:

@@ -68,8 +68,13 @@ def resolve_pool(pool: PersonaPool | str | Path | None, split: str) -> PersonaPo
     if isinstance(pool, PersonaPool):
         return pool
     if isinstance(pool, (str, Path)):
+        if Path(pool).is_dir() and (Path(pool) / "profile.jsonl").exists():
+            from persona_env.aloe import aloe_pool  # a folder in ALOE's format (profile + personality)
+
+            return aloe_pool(pool)
         return load_jsonl(pool)
-    raise TypeError("pool must be a PersonaPool, a path to a JSONL persona file, or None (built-in pool)")
+    raise TypeError("pool must be a PersonaPool, a path to a JSONL persona file, a folder in ALOE's "
+                    "format (profile.jsonl + personality.jsonl), or None (built-in pool)")
 
 
 def build_parts(batch_size: int = 1, **options: Any) -> EnvParts:
