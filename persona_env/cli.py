@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 import persona_env  # noqa: F401  (registers the env ids)
-from persona_env.registration import ENV_IDS
+from persona_env.registration import ENV_IDS, NUMERIC_ENV_IDS
 from persona_env.timeline import SCENARIOS
 
 
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--scenario", default="static", choices=list(SCENARIOS))
     d.add_argument("--seed", type=int, default=0)
     c = sub.add_parser("check", help="run the shipped checkers on a registered env id")
-    c.add_argument("env_id", nargs="?", default="PersonaDialog-v0", choices=list(ENV_IDS))
+    c.add_argument("env_id", nargs="?", default="PersonaDialog-v0", choices=list(ENV_IDS) + list(NUMERIC_ENV_IDS))
     args = parser.parse_args(argv)
     if args.command == "demo":
         demo(args.agent, args.scenario, args.seed)

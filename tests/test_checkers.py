@@ -56,3 +56,12 @@ def test_bounds_checker_catches_out_of_range_terms():
 def test_bad_input_checker_catches_crashes():
     with pytest.raises(ValueError, match="empty reply"):
         check_bad_input(CrashesOnBadText)
+
+
+@pytest.mark.parametrize("env_id", ["PersonaDialog-Swap-v0", "PersonaDialog-NumericLatest-v0"])
+def test_cli_check_runs_every_checker_on_text_and_numeric_ids(env_id, capsys):
+    from persona_env.cli import main
+
+    assert main(["check", env_id]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4 and all(line.startswith(env_id) and line.endswith(": ok") for line in lines)
