@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-import persona_env  # noqa: E402  (registers the env ids)
+import persona_env  # noqa: E402,F401  (registers the env ids)
 from agents.registry import NUMERIC_BASELINES, TEXT_BASELINES, TRAINED, build_agent  # noqa: E402
 from persona_env.metrics import EpisodeLog, collect_episode, save, summarise, to_markdown  # noqa: E402
 from persona_env.registration import ENV_IDS  # noqa: E402

@@ -201,12 +201,6 @@ def check_env_id(env_id: str, **kwargs: Any) -> list[str]:
     return [f"{env_id} {line}" for line in check_all(lambda: gym.make(env_id, **kwargs))]
 
 
-def assert_same_trajectory(trace_a: list, trace_b: list) -> None:
-    for t, (x, y) in enumerate(zip(trace_a, trace_b)):
-        assert data_equivalence(x, y), f"records {t} differ"
-    assert len(trace_a) == len(trace_b)
-
-
-__all__ = ["NASTY_ACTIONS", "TERM_BOUNDS", "assert_same_trajectory", "check_all", "check_bad_input",
+__all__ = ["NASTY_ACTIONS", "TERM_BOUNDS", "check_all", "check_bad_input",
            "check_determinism", "check_env_id", "check_gymnasium", "check_multi_agent",
            "check_reward_bounds"]

@@ -131,14 +131,11 @@ class DialogueCore:
         self.item_slot = schema.item_slot
         self.slot_start, self.slot_stop = schema.slot_start, schema.slot_stop
         self.slot_size = self.slot_stop - self.slot_start
-        self.item_slot_onehot = np.zeros((n, s), dtype=bool)
-        self.item_slot_onehot[np.arange(n), self.item_slot] = True
         self.private_slot = np.array([sl.private for sl in schema.slots])
         likes, dislikes = schema.slot_items("likes"), schema.slot_items("dislikes")
         self._likes = slice(likes.start, likes.stop)
         self._dislikes = slice(dislikes.start, dislikes.stop)
         self._diet = slice(*(lambda r: (r.start, r.stop))(schema.slot_items("diet")))
-        self._budget_tight = schema.item_index("budget", "tight")
         self.n_requests = len(REQUESTS)
 
         B = self.B
@@ -295,6 +292,16 @@ class DialogueCore:
                                         bool(self.drift_announced[b, d]), base.persona_id))
         segments_sorted = tuple(sorted(segments.items()))
         return PersonaTimeline(segments_sorted, tuple(events), float(self.conflict[b]), sc.max_turns)
+
+    def persona_id(self, b: int, turn: int | None = None) -> str:
+        """Whose persona conversation ``b`` is at ``turn`` (default: now), read off the arrays
+        (a drift keeps the id); a timeline given to :meth:`reset` is asked instead."""
+        t = int(self.turn[b]) if turn is None else turn
+        if not self.timelines.drawn(b):
+            tl = self.timelines[b]
+            return "" if tl is None else tl.truth_at(t).persona_id
+        swapped = self.swap_idx[b] >= 0 and t >= self.scenario.swap_turn
+        return self.pool[int(self.swap_idx[b] if swapped else self.persona_idx[b])].persona_id
 
     def _values_from_vector(self, vec: np.ndarray) -> dict[str, tuple[str, ...]]:
         values: dict[str, list[str]] = {s.name: [] for s in self.schema.slots}
@@ -516,6 +523,10 @@ class LazyTimelines:
         if self._cache[b] is None and self._drawn[b]:
             self._cache[b] = self.core.build_timeline(b)
         return self._cache[b]
+
+    def drawn(self, b: int) -> bool:
+        """True when conversation ``b``'s truth was drawn as arrays (its timeline is built lazily)."""
+        return bool(self._drawn[b])
 
     def __setitem__(self, b: int, timeline: PersonaTimeline) -> None:
         self._cache[b] = timeline

@@ -40,8 +40,6 @@ fraction of ``max_turns``, and ``act_mask`` (1 = valid act).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 from gymnasium import spaces
 
@@ -124,16 +122,11 @@ PERSONAL: dict[str, str] = {
 BUDGET_SENTENCES = {"tight": "It is cheap, too.", "moderate": "It is reasonably priced.",
                     "generous": "It is worth a splurge on a luxury version."}
 
+_SUMMED = ("n_words", "n_emoji", "n_formal", "n_casual", "n_playful", "n_hedges")
+_ORED = ("mentions", "diet_violations", "request_hits", "asked_slots")
+
 # component kinds, in rendering order (positions of the per-reply component-id array)
 _PARTS = ("casual", "formal", "base", "personal", "playful", "diplomatic", "filler", "question", "emoji")
-
-
-@dataclass
-class _Table:
-    """Features of one family of template sentences, one row per sentence."""
-
-    texts: list[str]
-    feats: ReplyFeatureBatch = field(init=False)
 
 
 class NumericSpec:
@@ -200,8 +193,10 @@ class NumericSpec:
 
         self.f = {k: feats(v) for k, v in self.texts.items()}
         self.base_words = self.f["base"].n_words
-        # the word count of everything but the filler, per component, to size the filler
-        self._style_index = {"casual": 0, "formal": 1, "playful": 2, "diplomatic": 3, "emoji": 4}
+        # which template families ever set which feature: the only ones a step needs to add up
+        self._nonzero = {(table, name) for table, fb in self.f.items()
+                         for name in _SUMMED + _ORED if getattr(fb, name).any()}
+        self._nonzero |= {(table, "price_level") for table, fb in self.f.items() if (fb.price_level >= 0).any()}
 
     # ------------------------------------------------------------------ acts
     def ask_act(self, slot: str) -> int:
@@ -296,28 +291,26 @@ class NumericSpec:
                             ("filler", "filler"), ("casual", "style"), ("formal", "style"),
                             ("playful", "style"), ("diplomatic", "style"), ("emoji", "style")):
             ids = col[part]
-            rows.append((ids >= 0, self.f[table], np.maximum(ids, 0)))
+            rows.append((ids >= 0, table, np.maximum(ids, 0)))
+        # most template families never set most features (known at construction): skip them
         ints = {}
-        for name in ("n_words", "n_emoji", "n_formal", "n_casual", "n_playful", "n_hedges"):
+        for name in _SUMMED:
             total = np.zeros(B, dtype=np.int64)
-            for m, t, i in rows:
-                column = getattr(t, name)
-                if column.any():  # most template families never set most features: skip them
-                    total += np.where(m, column[i], 0)
+            for m, table, i in rows:
+                if (table, name) in self._nonzero:
+                    total += np.where(m, getattr(self.f[table], name)[i], 0)
             ints[name] = total
         bools = {}
-        for name in ("mentions", "diet_violations", "request_hits", "asked_slots"):
-            acc = None
-            for m, t, i in rows:
-                table = getattr(t, name)
-                if table.any():
-                    part = table[i] & m[:, None]
-                    acc = part if acc is None else acc | part
-            bools[name] = acc if acc is not None else np.zeros((B, getattr(rows[0][1], name).shape[1]), dtype=bool)
+        for name in _ORED:
+            acc = np.zeros((B, getattr(self.f["base"], name).shape[1]), dtype=bool)
+            for m, table, i in rows:
+                if (table, name) in self._nonzero:
+                    acc |= getattr(self.f[table], name)[i] & m[:, None]
+            bools[name] = acc
         price = np.full(B, -1, dtype=np.int64)
-        for m, t, i in rows:
-            if (t.price_level >= 0).any():
-                price = np.maximum(price, np.where(m, t.price_level[i], -1))
+        for m, table, i in rows:
+            if (table, "price_level") in self._nonzero:
+                price = np.maximum(price, np.where(m, self.f[table].price_level[i], -1))
         flattery = np.zeros(B, dtype=bool)
         if prev_comps is None:
             repetition = np.zeros(B)

@@ -245,5 +245,4 @@ class TextDialogue:
         )
 
     def truth_persona_id(self, b: int) -> str:
-        tl = self.core.timelines[b]
-        return "" if tl is None else tl.truth_at(int(self.core.turn[b])).persona_id
+        return self.core.persona_id(b)

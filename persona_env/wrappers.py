@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import gymnasium as gym
+import numpy as np
 from pettingzoo import AECEnv, ParallelEnv
 from pettingzoo.utils import BaseParallelWrapper, BaseWrapper
 
@@ -55,8 +56,10 @@ def resolve_weights(weights: Mapping[str, float] | str) -> dict[str, float]:
     return check_weights(weights)
 
 
-def combine(terms: Mapping[str, float], weights: Mapping[str, float]) -> float:
-    return float(sum(w * terms[k] for k, w in weights.items()))
+def combine(terms: Mapping[str, Any], weights: Mapping[str, float]) -> Any:
+    """``sum(weight * terms[term])``: a float for one step's terms, an array for a batch's."""
+    total = sum(w * terms[k] for k, w in weights.items())
+    return float(total) if np.ndim(total) == 0 else total
 
 
 class WeightedReward(gym.Wrapper):

@@ -153,7 +153,7 @@ class FlatDiscreteAction(gym.ActionWrapper):
     def describe(self, action: int) -> str:
         """A human-readable name for a discrete action."""
         i = self._index(action)
-        schema, S = self.numeric_spec.schema, self.numeric_spec.n_slots
+        schema = self.numeric_spec.schema
         entry, value, act = (int(self.table[k][i]) for k in ("entry", "value", "act"))
         if entry >= 0:
             k = self.numeric_spec.guess_slot[entry]

@@ -12,7 +12,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-import persona_env
+import persona_env  # noqa: F401  (registers the env ids)
 from persona_env.checkers import (check_bad_input, check_determinism, check_gymnasium,
                                   check_reward_bounds)
 from persona_env.core import TERM_NAMES
@@ -279,3 +279,13 @@ def test_text_vector_env_matches_single_envs_and_autoresets():
     assert obs["turn"].tolist() == [1, 1, 1]
     with pytest.raises(TypeError, match="profile"):
         vec.step("not a batch")
+
+
+@pytest.mark.parametrize("scenario", ["static", "swap", "drift"])
+def test_core_persona_id_from_arrays_matches_the_timeline(scenario):
+    env = gym.make("PersonaDialog-v0", scenario=scenario)
+    core = env.unwrapped.parts.core
+    for seed in range(5):
+        env.reset(seed=seed)
+        assert [core.persona_id(0, t) for t in range(1, 11)] == \
+               [core.timelines[0].truth_at(t).persona_id for t in range(1, 11)]

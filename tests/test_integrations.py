@@ -20,7 +20,7 @@ pytest.importorskip("tianshou")
 pytest.importorskip("torchrl")
 
 import gymnasium as gym  # noqa: E402
-from stable_baselines3 import A2C, DQN, PPO  # noqa: E402
+from stable_baselines3 import PPO  # noqa: E402
 from stable_baselines3.common.env_checker import check_env  # noqa: E402
 from stable_baselines3.common.env_util import make_vec_env  # noqa: E402
 

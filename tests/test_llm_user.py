@@ -297,8 +297,6 @@ def test_control_characters_are_removed():
 
 
 def test_vector_and_multi_agent_envs_use_the_llm_user_and_numeric_rejects_it():
-    import persona_env
-
     fake = FakeBackend()
     vec = gym.make_vec("PersonaDialog-v0", num_envs=3, vectorization_mode="vector_entry_point",
                        user_simulator=LLMUserSimulator(fake))

@@ -6,7 +6,6 @@ import sys
 from typing import Any, Mapping
 
 import gymnasium as gym
-import numpy as np
 from gymnasium import spaces
 
 from persona_env.actions import MAX_PROFILE_CHARS, MAX_REPLY_CHARS
@@ -14,6 +13,7 @@ from persona_env.envs.factory import (CONSTRUCTOR_OPTIONS, RESET_OPTIONS, EnvPar
                                       timeline_from_options)
 from persona_env.rendering import render_turn
 from persona_env.text_dialogue import TextDialogue
+from persona_env.wrappers import combine
 from persona_env.text_spaces import ACTION_CHARSET, OBSERVATION_CHARSET, fit_text
 
 
@@ -156,7 +156,7 @@ class PersonaDialogEnv(gym.Env):
         out, (record,) = self.dialogue.step(self.np_random, [action])
         terminated, truncated = bool(out.terminated[0]), bool(out.truncated[0])
         self._ended = terminated or truncated
-        reward = float(sum(self.parts.reward_weights.get(k, 0.0) * v for k, v in record.terms.items()))
+        reward = combine(record.terms, self.parts.reward_weights)
         info: dict[str, Any] = {
             "reward_terms": record.terms,
             "turn": record.turn,

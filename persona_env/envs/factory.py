@@ -62,6 +62,15 @@ def check_options(options: Mapping[str, Any], allowed: tuple[str, ...] = CONSTRU
                         f"(unknown option(s) {unknown}); valid options are: {', '.join(allowed)}")
 
 
+def reject_text_only_options(options: Mapping[str, Any]) -> None:
+    """Numeric views observe cue counts, not words: no LLM user and no LLM judges."""
+    if options.get("llm_judge") is not None or options.get("llm_profile_judge") is not None:
+        raise ValueError("numeric mode has no text for an LLM judge; use the text env PersonaDialog-v0")
+    if options.get("user_simulator") not in (None, "rule"):
+        raise ValueError("numeric mode observes cue counts, not words: user_simulator must be 'rule' "
+                         "(use the text env PersonaDialog-v0 for an LLM user)")
+
+
 def resolve_pool(pool: PersonaPool | str | Path | None, split: str) -> PersonaPool:
     if pool is None:
         return default_pool(split)

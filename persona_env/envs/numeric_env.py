@@ -15,11 +15,12 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from persona_env.core import REACTIONS, UserTurnBatch
-from persona_env.envs.factory import build_parts, check_options, CONSTRUCTOR_OPTIONS
+from persona_env.envs.factory import CONSTRUCTOR_OPTIONS, build_parts, check_options, reject_text_only_options
 from persona_env.numeric import NumericSpec
 from persona_env.rendering import render_turn
 from persona_env.text_dialogue import TurnRecord
 from persona_env.user_text import user_message
+from persona_env.wrappers import combine
 
 NUMERIC_OPTIONS = CONSTRUCTOR_OPTIONS + ("history",)
 
@@ -28,11 +29,7 @@ class NumericDialogue:
     """B conversations with integer actions and float observations."""
 
     def __init__(self, batch_size: int, history: bool = True, **options: Any) -> None:
-        if options.get("llm_judge") is not None or options.get("llm_profile_judge") is not None:
-            raise ValueError("numeric mode has no text for an LLM judge; use the text env PersonaDialog-v0")
-        if options.get("user_simulator") not in (None, "rule"):
-            raise ValueError("numeric mode observes cue counts, not words: user_simulator must be 'rule' "
-                             "(use the text env PersonaDialog-v0 for an LLM user)")
+        reject_text_only_options(options)
         self.parts = build_parts(batch_size=batch_size, **options)
         self.core = self.parts.core
         self.spec = NumericSpec(self.parts.schema, self.parts.cue_bank, self.parts.scenario.max_turns, history)
@@ -83,7 +80,7 @@ class NumericDialogue:
             self.user = _merge(self.user, out.user, active)
             self.heard = np.where(active[:, None], self.heard + counts if spec.history else counts, self.heard)
         spec.observe(self.heard, self.user, core.turn - 1, core.answered, out=self.obs)
-        reward = sum(w * out.terms[k] for k, w in self.weights.items())
+        reward = combine(out.terms, self.weights)
         return self.obs, reward, out, decoded, guess
 
 

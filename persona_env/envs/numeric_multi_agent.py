@@ -28,8 +28,8 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.utils import seeding
 
-from persona_env.core import REACTIONS, UserTurnBatch
-from persona_env.envs.factory import CONSTRUCTOR_OPTIONS, build_parts, check_options
+from persona_env.core import REACTIONS
+from persona_env.envs.factory import CONSTRUCTOR_OPTIONS, build_parts, check_options, reject_text_only_options
 from persona_env.numeric import NumericSpec
 from persona_env.rendering import render_turn
 from persona_env.text_dialogue import TurnRecord
@@ -49,10 +49,7 @@ class NumericTurnBasedDialogue:
         if render_mode is not None and render_mode not in RENDER_MODES:
             raise ValueError(f"render_mode={render_mode!r} is not supported; use one of {RENDER_MODES} or None")
         self.render_mode, self.max_cycles, self.pad = render_mode, max_cycles, pad
-        if options.get("llm_judge") is not None or options.get("llm_profile_judge") is not None:
-            raise ValueError("numeric mode has no text for an LLM judge; use the text env PersonaDialog-v0")
-        if options.get("user_simulator") not in (None, "rule"):
-            raise ValueError("numeric mode observes cue counts, not words: user_simulator must be 'rule'")
+        reject_text_only_options(options)
         self.parts = build_parts(batch_size=1, **options)
         self.core = self.parts.core
         self.core.quit_ends_episode = False

@@ -22,6 +22,7 @@ from persona_env.actions import MAX_PROFILE_CHARS, MAX_REPLY_CHARS
 from persona_env.envs.factory import build_parts
 from persona_env.text_dialogue import TextDialogue
 from persona_env.text_spaces import ACTION_CHARSET, OBSERVATION_CHARSET, fit_text
+from persona_env.wrappers import combine
 
 
 class PersonaDialogTextVectorEnv(VectorEnv):
@@ -70,7 +71,7 @@ class PersonaDialogTextVectorEnv(VectorEnv):
         terminated, truncated = out.terminated & active, out.truncated & active
         self._autoreset = terminated | truncated
         weights = self.parts.reward_weights
-        reward = np.where(active, sum(w * out.terms[k] for k, w in weights.items()), 0.0)
+        reward = np.where(active, combine(out.terms, weights), 0.0)
         records = self.dialogue.records
         infos = {
             "reward_terms": {k: np.where(active, v, 0.0) for k, v in out.terms.items()},

@@ -169,7 +169,7 @@ class TransformersBackend:
         trust_remote_code: bool = False,
         name: str | None = None,
     ):
-        import torch
+        import torch  # noqa: F401  (fail here, clearly, when torch is missing)
         import transformers
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -234,7 +234,7 @@ class TransformersBackend:
         temperature: float = 0.0,
         seed: int | None = None,
     ) -> list[str]:
-        import torch
+        import torch  # noqa: F401  (fail here, clearly, when torch is missing)
 
         _check_generation_args(max_new_tokens, temperature)
         chats = validate_chats(chats)
@@ -255,7 +255,7 @@ class TransformersBackend:
 
     def _generate_chunk(self, prompts: list[str], max_new_tokens: int, greedy: bool,
                         temperature: float) -> list[str]:
-        import torch
+        import torch  # noqa: F401  (fail here, clearly, when torch is missing)
 
         tok = self.tokenizer
         # the chat template already wrote any BOS it wants: add no special tokens again
